@@ -1,0 +1,155 @@
+"""The platform's application factory: config → extensions → blueprints → errors → CLI."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, g, request
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from lms.config import Defaults, ensure_secret_key, environment_overrides
+from lms.extensions import babel, csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app. ``test_config`` wins over defaults, instance/config.py and LMS_* vars."""
+    instance_path = Path(os.environ.get("LMS_INSTANCE_PATH", "instance")).resolve()
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    _configure(app, instance_path, test_config)
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_request_hooks(app)
+
+    from lms.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+    from lms.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _configure(app: Flask, instance_path: Path, test_config: Mapping[str, Any] | None) -> None:
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(environment_overrides(os.environ))
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        instance_path.mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance_path / 'lms.sqlite3'}"
+    if not app.config.get("SECRET_KEY"):
+        instance_path.mkdir(parents=True, exist_ok=True)
+        app.config["SECRET_KEY"] = ensure_secret_key(instance_path)
+    app.config["BASE_URL"] = str(app.config["BASE_URL"]).rstrip("/")
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+
+    from lms.i18n import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
+
+    from lms.auth.services import load_user
+
+    login_manager.user_loader(load_user)
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _tune_sqlite(db.engine)
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    """WAL and a busy timeout let several workers share one SQLite file; FKs are enforced."""
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        if ":memory:" not in str(engine.url):
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from lms.api.routes import bp as api_bp
+    from lms.auth.views import bp as auth_bp
+    from lms.catalog.views import bp as catalog_bp
+    from lms.certificates.views import bp as certificates_bp
+    from lms.health import bp as health_bp
+    from lms.learn.views import bp as learn_bp
+    from lms.quiz.views import bp as quiz_bp
+
+    blueprints = (auth_bp, catalog_bp, learn_bp, quiz_bp, certificates_bp, api_bp, health_bp)
+    for blueprint in blueprints:
+        app.register_blueprint(blueprint)
+
+
+def _register_request_hooks(app: Flask) -> None:
+    from lms.auth.services import user_for_token
+    from lms.errors import Unauthorized
+
+    @app.before_request
+    def authenticate_and_protect() -> None:
+        """Bearer tokens authenticate alone (no cookie, no CSRF); a cookie session needs CSRF."""
+        header = request.headers.get("Authorization", "")
+        if header.lower().startswith("bearer "):
+            user = user_for_token(header[7:].strip())
+            if user is None:
+                raise Unauthorized()
+            g._login_user = user
+            g.auth_token = header[7:].strip()
+            return
+        if request.method in SAFE_METHODS:
+            return
+        cookie_name = app.config.get("SESSION_COOKIE_NAME", "session")
+        if request.path.startswith("/api/") and cookie_name not in request.cookies:
+            return  # no ambient credentials: an anonymous API call cannot be forged cross-site
+        csrf.protect()
+
+    @app.after_request
+    def commit_once(response: Response) -> Response:
+        """One commit per request: kept when it succeeded, rolled back when it did not."""
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        if current_user.is_authenticated or request.path.startswith("/api/"):
+            response.headers.setdefault("Cache-Control", "private, no-store")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'self'; form-action 'self'; base-uri 'none'; object-src 'none'",
+        )
+        return response
+
+    @app.context_processor
+    def inject_site() -> dict[str, Any]:
+        from lms.i18n import current_language
+
+        return {"site_name": app.config["SITE_NAME"], "lang": current_language()}

@@ -1,0 +1,1 @@
+"""The JSON API v1: the same services as the pages, in the contract's shapes."""

@@ -1,0 +1,14 @@
+"""Every API module, imported so their routes attach to the blueprint."""
+
+from lms.api import (  # noqa: F401
+    accounts,
+    catalog,
+    certificates,
+    courses_admin,
+    learning,
+    openapi,
+    quizzes,
+)
+from lms.api.common import bp
+
+__all__ = ["bp"]

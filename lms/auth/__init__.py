@@ -1,0 +1,1 @@
+"""Accounts: the login, registration and profile pages."""

@@ -1,0 +1,138 @@
+"""Reading the catalog: published courses, their outlines and assets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from lms.auth.models import User
+from lms.catalog.models import Asset, Course, CourseVersion, Item, Module
+from lms.errors import NotFound
+from lms.extensions import db
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[CourseVersion]
+    page: int
+    per_page: int
+    total: int
+
+
+def _latest_published() -> Select[tuple[CourseVersion]]:
+    latest = (
+        select(CourseVersion.course_id, func.max(CourseVersion.sort_key).label("sort_key"))
+        .where(CourseVersion.status == "published")
+        .group_by(CourseVersion.course_id)
+        .subquery()
+    )
+    return select(CourseVersion).join(
+        latest,
+        (CourseVersion.course_id == latest.c.course_id)
+        & (CourseVersion.sort_key == latest.c.sort_key),
+    )
+
+
+def list_courses(
+    *, q: str = "", language: str = "", tag: str = "", page: int = 1, per_page: int = 50
+) -> Page:
+    """Published courses (their latest published version), filtered and paged."""
+    query = _latest_published()
+    if q:
+        pattern = f"%{q.strip().lower()}%"
+        query = query.where(
+            or_(
+                func.lower(CourseVersion.title).like(pattern),
+                func.lower(CourseVersion.summary).like(pattern),
+            )
+        )
+    if language:
+        query = query.where(CourseVersion.language == language)
+    versions = list(db.session.scalars(query.order_by(CourseVersion.title)))
+    if tag:
+        # tags are a small JSON list; filtering in Python keeps one query on both databases
+        versions = [v for v in versions if tag in (v.tags or [])]
+    total = len(versions)
+    start = (page - 1) * per_page
+    return Page(versions[start : start + per_page], page, per_page, total)
+
+
+def latest_published(course_id: str) -> CourseVersion | None:
+    return db.session.scalar(_latest_published().where(CourseVersion.course_id == course_id))
+
+
+def course_version_for(
+    course_id: str, user: User | None, version: str | None = None, enrolled_version_id: int | None = None
+) -> CourseVersion:
+    """The version a person sees: their own when enrolled, else the latest published one.
+
+    Authors of the course and admins may ask for any version, drafts included.
+    """
+    if version:
+        found = db.session.scalar(
+            select(CourseVersion).where(
+                CourseVersion.course_id == course_id, CourseVersion.version == version
+            )
+        )
+        if found is None:
+            raise NotFound()
+        may_see_drafts = user is not None and (
+            user.is_admin or (user.is_author and found.course.owner_id == user.id)
+        )
+        if found.status != "published" and not may_see_drafts:
+            raise NotFound()
+        return found
+    if enrolled_version_id is not None:
+        enrolled = db.session.get(CourseVersion, enrolled_version_id)
+        if enrolled is not None:
+            return enrolled
+    latest = latest_published(course_id)
+    if latest is None:
+        raise NotFound()
+    return latest
+
+
+def outline(version: CourseVersion) -> list[Module]:
+    """The modules of a version with their items, loaded in two queries."""
+    return list(
+        db.session.scalars(
+            select(Module)
+            .where(Module.course_version_id == version.id)
+            .options(selectinload(Module.items))
+            .order_by(Module.position)
+        )
+    )
+
+
+def find_item(version: CourseVersion, key: str, kind: str | None = None) -> Item:
+    query = select(Item).where(Item.course_version_id == version.id, Item.key == key)
+    if kind:
+        query = query.where(Item.kind == kind)
+    item = db.session.scalar(query)
+    if item is None:
+        raise NotFound()
+    return item
+
+
+def find_asset(course_id: str, version: str, path: str) -> Asset:
+    asset = db.session.scalar(
+        select(Asset)
+        .join(CourseVersion, Asset.course_version_id == CourseVersion.id)
+        .where(
+            CourseVersion.course_id == course_id,
+            CourseVersion.version == version,
+            Asset.path == path,
+        )
+    )
+    if asset is None:
+        raise NotFound()
+    return asset
+
+
+def get_course(course_id: str) -> Course:
+    course = db.session.get(Course, course_id)
+    if course is None:
+        raise NotFound()
+    return course

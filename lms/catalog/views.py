@@ -1,0 +1,66 @@
+"""Catalog pages and course assets."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template, request
+from flask_login import current_user
+
+from lms.catalog import services
+from lms.learn import services as learn
+
+bp = Blueprint("catalog", __name__)
+
+
+def _page_arg() -> int:
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 100000 else 1
+
+
+@bp.route("/")
+def index() -> str:
+    q = request.args.get("q", "")[:200]
+    tag = request.args.get("tag", "")[:100]
+    page = services.list_courses(q=q, tag=tag, page=_page_arg(), per_page=20)
+    enrolled: set[str] = set()
+    if current_user.is_authenticated:
+        enrolled = {e.course_id for e in learn.my_enrollments(current_user)}
+    return render_template(
+        "catalog/index.html", page=page, q=q, tag=tag, enrolled=enrolled
+    )
+
+
+@bp.route("/courses/<course_id>")
+def course(course_id: str) -> str:
+    enrollment = None
+    progress = None
+    if current_user.is_authenticated:
+        enrollment = learn.find_enrollment(current_user, course_id)
+    version = services.course_version_for(
+        course_id,
+        current_user if current_user.is_authenticated else None,
+        request.args.get("version") or None,
+        enrollment.course_version_id if enrollment else None,
+    )
+    if enrollment is not None:
+        progress = learn.progress_for(enrollment)
+    modules = services.outline(version)
+    return render_template(
+        "catalog/course.html",
+        version=version,
+        modules=modules,
+        enrollment=enrollment,
+        progress=progress,
+    )
+
+
+@bp.route("/courses/<course_id>/assets/<version>/<path:path>")
+def asset(course_id: str, version: str, path: str) -> Response:
+    """A package file; a version's files never change, so they are cached for a year."""
+    found = services.find_asset(course_id, version, path)
+    etag = f'"{found.sha256}"'
+    if request.headers.get("If-None-Match") == etag:
+        return Response(status=304, headers={"ETag": etag})
+    response = Response(found.data, mimetype=found.content_type)
+    response.headers["ETag"] = etag
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response

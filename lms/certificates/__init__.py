@@ -1,0 +1,1 @@
+"""Certificates: the public verification page and the PDF download."""

@@ -1,0 +1,137 @@
+"""The command line: flask --app lms courses|users|seed|certificates. Each commits once."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+
+from lms.errors import LmsError
+from lms.extensions import db
+
+DEMO_ACCOUNTS = (
+    ("learner@example.org", "Demo Learner", "learner", "learner-demo-2026"),
+    ("author@example.org", "Demo Author", "author", "author-demo-2026"),
+    ("admin@example.org", "Demo Admin", "admin", "admin-demo-2026"),
+)
+
+
+def _print_problems(error: LmsError) -> None:
+    for problem in error.details:
+        where = problem.get("file") or "(package)"
+        if problem.get("line"):
+            where += f":{problem['line']}"
+            if problem.get("column"):
+                where += f":{problem['column']}"
+        click.echo(f"{where}: {problem['message']}", err=True)
+
+
+def import_path(path: Path, publish: bool) -> tuple[str, str, bool]:
+    """Import one folder or zip; returns (course id, version, created). Raises LmsError."""
+    from lms.authoring import services
+
+    package = services.read_package(path, services.limits_from(current_app.config))
+    version, created = services.import_package(package, owner=None, publish=publish)
+    return version.course_id, version.version, created
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.group("courses")
+    def courses() -> None:
+        """Course packages."""
+
+    @courses.command("import")
+    @click.argument("path", type=click.Path(path_type=Path))
+    @click.option("--publish", is_flag=True, help="Publish the version once imported.")
+    def import_command(path: Path, publish: bool) -> None:
+        """Import a course package (a folder or a zip); print every problem, exit 1 on any."""
+        try:
+            course_id, version, created = import_path(path, publish)
+        except LmsError as error:
+            db.session.rollback()
+            if error.code == "invalid_package":
+                _print_problems(error)
+                click.echo(f"{len(error.details)} problem(s); nothing was imported.", err=True)
+            else:
+                click.echo(f"error: {error.message}", err=True)
+            sys.exit(1)
+        db.session.commit()
+        state = "imported" if created else "unchanged"
+        click.echo(f"{course_id} {version}: {state}{' and published' if publish else ''}")
+
+    @app.cli.group("users")
+    def users() -> None:
+        """Accounts."""
+
+    @users.command("create")
+    @click.argument("email")
+    @click.option("--name", required=True)
+    @click.option(
+        "--role", type=click.Choice(["learner", "author", "admin", "manager"]), default="learner"
+    )
+    @click.option("--password", default=None, help="Prompted for when omitted on a terminal.")
+    def create_user(email: str, name: str, role: str, password: str | None) -> None:
+        """Create an account, or update its name and role."""
+        from lms.auth.passwords import password_problem
+        from lms.auth.services import create_or_update_user
+
+        if password is None and sys.stdin.isatty():
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        if password:
+            problem = password_problem(
+                password, email, name, int(current_app.config["PASSWORD_MIN_LENGTH"])
+            )
+            if problem:
+                click.echo(f"error: the password is refused ({problem})", err=True)
+                sys.exit(1)
+        user = create_or_update_user(email, name, role, password)
+        db.session.commit()
+        click.echo(f"{user.email} ({user.role}) id={user.id}")
+
+    @app.cli.command("seed")
+    def seed() -> None:
+        """Import every package in courses/ (published) and create the demo accounts."""
+        from lms.auth.services import create_or_update_user, find_user_by_email
+
+        folder = Path(current_app.config["COURSES_DIR"])
+        failed = False
+        for path in sorted(p for p in folder.iterdir() if p.is_dir() or p.suffix == ".zip"):
+            try:
+                course_id, version, created = import_path(path, publish=True)
+            except LmsError as error:
+                db.session.rollback()
+                click.echo(f"{path.name}: not imported", err=True)
+                _print_problems(error)
+                failed = True
+                continue
+            db.session.commit()
+            click.echo(f"course {course_id} {version}: {'imported' if created else 'up to date'}")
+        click.echo("Demo accounts (for trying the platform locally):")
+        for email, name, role, password in DEMO_ACCOUNTS:
+            if find_user_by_email(email) is None:
+                create_or_update_user(email, name, role, password)
+            click.echo(f"  {role:8} {email:22} password: {password}")
+        db.session.commit()
+        if failed:
+            sys.exit(1)
+
+    @app.cli.group("certificates")
+    def certificates() -> None:
+        """Issued certificates."""
+
+    @certificates.command("revoke")
+    @click.argument("code")
+    @click.option("--reason", required=True)
+    def revoke(code: str, reason: str) -> None:
+        """Revoke a certificate; its verification page says so from then on."""
+        from lms.certificates import services
+
+        try:
+            certificate = services.revoke(code, reason)
+        except LmsError as error:
+            click.echo(f"error: {error.message}", err=True)
+            sys.exit(1)
+        db.session.commit()
+        click.echo(f"{certificate.code}: revoked")

@@ -1,0 +1,1 @@
+"""Learning: enrolment, lessons, progress and the learner's dashboard."""

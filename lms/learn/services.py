@@ -1,0 +1,203 @@
+"""Enrolment, lesson views and progress. Services take the user and flush; views commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from lms.auth.models import User
+from lms.catalog import services as catalog
+from lms.catalog.models import CourseVersion, Item
+from lms.certificates.services import IssueContext, issue_if_complete
+from lms.errors import InvalidInput, NotEnrolled, NotFound
+from lms.extensions import db
+from lms.learn.models import Enrollment, LessonView
+from lms.learn.progress import ItemFact, Progress, QuizResult, compute_progress
+from lms.quiz.grading import aggregate_score
+from lms.quiz.models import QuizAttempt
+from lms.timeutil import utcnow
+
+
+@dataclass(frozen=True)
+class EnrollResult:
+    enrollment: Enrollment
+    created: bool
+
+
+def find_enrollment(user: User, course_id: str) -> Enrollment | None:
+    """The user's active enrolment in a course, or None."""
+    enrollment = db.session.scalar(
+        select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id == course_id)
+    )
+    return enrollment if enrollment is not None and enrollment.active else None
+
+
+def require_enrollment(user: User, course_id: str) -> Enrollment:
+    """The active enrolment, or 404 for an unknown course and 403 not_enrolled otherwise."""
+    catalog.get_course(course_id)
+    enrollment = find_enrollment(user, course_id)
+    if enrollment is None:
+        raise NotEnrolled()
+    return enrollment
+
+
+def enroll(user: User, course_id: str, version: str | None = None) -> EnrollResult:
+    """Enrol in the latest published version (or move an enrolled learner to ``version``)."""
+    catalog.get_course(course_id)
+    target: CourseVersion | None
+    if version is not None:
+        if not isinstance(version, str):
+            raise InvalidInput(details=[{"field": "version", "message": _("Not a version.")}])
+        target = db.session.scalar(
+            select(CourseVersion).where(
+                CourseVersion.course_id == course_id,
+                CourseVersion.version == version,
+                CourseVersion.status == "published",
+            )
+        )
+        if target is None:
+            raise InvalidInput(
+                details=[{"field": "version", "message": _("No published version by that name.")}]
+            )
+    else:
+        target = catalog.latest_published(course_id)
+        if target is None:
+            raise NotFound()
+    existing = db.session.scalar(
+        select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id == course_id)
+    )
+    if existing is not None:
+        created = not existing.active
+        existing.active = True
+        if version is not None or created:
+            existing.course_version_id = target.id
+        db.session.flush()
+        refresh_progress(existing)
+        return EnrollResult(existing, created)
+    enrollment = Enrollment(user_id=user.id, course_id=course_id, course_version_id=target.id)
+    try:
+        with db.session.begin_nested():
+            db.session.add(enrollment)
+    except IntegrityError:
+        # a concurrent request enrolled the same learner first
+        found = find_enrollment(user, course_id)
+        if found is None:
+            raise
+        return EnrollResult(found, False)
+    db.session.flush()
+    refresh_progress(enrollment)
+    return EnrollResult(enrollment, True)
+
+
+def unenroll(user: User, course_id: str) -> None:
+    """Leave a course; lesson views and attempts stay for a later re-enrolment."""
+    enrollment = require_enrollment(user, course_id)
+    enrollment.active = False
+    db.session.flush()
+
+
+def view_lesson(user: User, course_id: str, lesson_id: str) -> tuple[Enrollment, Item]:
+    """Open a lesson: it must be in the learner's version; the view is recorded."""
+    enrollment = require_enrollment(user, course_id)
+    item = catalog.find_item(enrollment.course_version, lesson_id, kind="lesson")
+    now = utcnow()
+    view = db.session.scalar(
+        select(LessonView).where(
+            LessonView.user_id == user.id,
+            LessonView.course_id == course_id,
+            LessonView.item_key == lesson_id,
+        )
+    )
+    if view is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(
+                    LessonView(user_id=user.id, course_id=course_id, item_key=lesson_id)
+                )
+        except IntegrityError:
+            pass  # viewed concurrently: one row is all we need
+    else:
+        view.last_viewed_at = now
+    enrollment.last_item_key = lesson_id
+    enrollment.last_activity_at = now
+    db.session.flush()
+    refresh_progress(enrollment)
+    return enrollment, item
+
+
+def quiz_results(user_id: int, course_id: str, quiz_items: list[Item]) -> dict[str, QuizResult]:
+    """Each quiz's graded result over the learner's attempts, by the quiz's grading method."""
+    if not quiz_items:
+        return {}
+    attempts = db.session.scalars(
+        select(QuizAttempt)
+        .where(QuizAttempt.user_id == user_id, QuizAttempt.course_id == course_id)
+        .order_by(QuizAttempt.number)
+    ).all()
+    by_quiz: dict[str, list[QuizAttempt]] = {}
+    for attempt in attempts:
+        by_quiz.setdefault(attempt.quiz_key, []).append(attempt)
+    results: dict[str, QuizResult] = {}
+    for item in quiz_items:
+        settings = item.data.get("quiz", {}).get("settings", {})
+        mine = by_quiz.get(item.key, [])
+        scores = [a.score_percent for a in mine if a.submitted_at and a.score_percent is not None]
+        if not mine:
+            results[item.key] = QuizResult("not_started", None)
+        elif not scores:
+            awaiting = any(a.submitted_at and a.passed is None for a in mine)
+            results[item.key] = QuizResult("awaiting_grading" if awaiting else "incomplete", None)
+        else:
+            score = aggregate_score(str(settings.get("grading", "highest")), scores)
+            passed = score is not None and score >= float(settings.get("pass_mark", 80))
+            results[item.key] = QuizResult("passed" if passed else "failed", score)
+    return results
+
+
+def progress_for(enrollment: Enrollment) -> Progress:
+    """The learner's progress in their version of the course."""
+    version = enrollment.course_version
+    items = list(
+        db.session.scalars(
+            select(Item).where(Item.course_version_id == version.id).order_by(Item.position)
+        )
+    )
+    viewed = set(
+        db.session.scalars(
+            select(LessonView.item_key).where(
+                LessonView.user_id == enrollment.user_id,
+                LessonView.course_id == enrollment.course_id,
+            )
+        )
+    )
+    results = quiz_results(
+        enrollment.user_id, enrollment.course_id, [i for i in items if i.kind == "quiz"]
+    )
+    facts = [ItemFact(item.key, item.kind) for item in items]
+    return compute_progress(facts, viewed, results, version.completion or {})
+
+
+def refresh_progress(enrollment: Enrollment, context: IssueContext | None = None) -> Progress:
+    """Recompute and store progress; on completion, record it and issue the certificate."""
+    progress = progress_for(enrollment)
+    enrollment.progress_percent = progress.percent
+    if progress.completed and enrollment.completed_at is None:
+        enrollment.completed_at = utcnow()
+    db.session.flush()
+    if progress.completed:
+        issue_if_complete(enrollment.user, enrollment.course_version, context)
+    return progress
+
+
+def my_enrollments(user: User) -> list[Enrollment]:
+    """Active enrolments, most recently used first."""
+    return list(
+        db.session.scalars(
+            select(Enrollment)
+            .where(Enrollment.user_id == user.id, Enrollment.active.is_(True))
+            .order_by(Enrollment.last_activity_at.desc(), Enrollment.enrolled_at.desc())
+        )
+    )

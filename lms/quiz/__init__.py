@@ -1,0 +1,1 @@
+"""Quizzes: the quiz page, attempts, grading and review."""

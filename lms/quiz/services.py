@@ -1,0 +1,301 @@
+"""Quiz attempts: start, autosave, submit and grade on the server, list.
+
+A submit is claimed with one conditional UPDATE, so a double-click or two servers grading the
+same attempt at once give one grade; the loser gets 409 already_submitted.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from lms.auth.models import User
+from lms.catalog import services as catalog
+from lms.catalog.models import CourseVersion, Item
+from lms.errors import Conflict, InvalidInput, NotFound
+from lms.extensions import db
+from lms.learn.models import Enrollment
+from lms.learn.services import refresh_progress, require_enrollment
+from lms.quiz.grading import (
+    AttemptGrade,
+    check_answers,
+    feedback_band,
+    grade_attempt,
+    public_questions,
+    select_questions,
+)
+from lms.quiz.models import AttemptAnswer, QuizAttempt
+from lms.quiz.quizdef import Quiz, quiz_from_json
+from lms.timeutil import utcnow
+
+GRACE = timedelta(seconds=5)  # a submit in flight when the clock runs out still counts
+
+
+@dataclass(frozen=True)
+class StartedAttempt:
+    attempt: QuizAttempt
+    quiz: Quiz
+    questions: list[dict[str, Any]]
+    created: bool
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    attempt: QuizAttempt
+    quiz: Quiz
+    grade: AttemptGrade
+    attempts_left: int | None
+    show_review: bool
+    band: str | None
+
+
+def quiz_for_item(item: Item) -> Quiz:
+    return quiz_from_json(item.data["quiz"])
+
+
+def _quiz_item(enrollment: Enrollment, quiz_id: str) -> Item:
+    return catalog.find_item(enrollment.course_version, quiz_id, kind="quiz")
+
+
+def _submitted_count(user: User, course_id: str, quiz_id: str) -> int:
+    return int(
+        db.session.scalar(
+            select(func.count(QuizAttempt.id)).where(
+                QuizAttempt.user_id == user.id,
+                QuizAttempt.course_id == course_id,
+                QuizAttempt.quiz_key == quiz_id,
+                QuizAttempt.submitted_at.is_not(None),
+            )
+        )
+        or 0
+    )
+
+
+def attempts_left(quiz: Quiz, submitted: int) -> int | None:
+    """None means unlimited."""
+    if not quiz.settings.max_attempts:
+        return None
+    return max(0, quiz.settings.max_attempts - submitted)
+
+
+def open_attempt(user: User, course_id: str, quiz_id: str) -> QuizAttempt | None:
+    return db.session.scalar(
+        select(QuizAttempt).where(
+            QuizAttempt.user_id == user.id,
+            QuizAttempt.course_id == course_id,
+            QuizAttempt.quiz_key == quiz_id,
+            QuizAttempt.submitted_at.is_(None),
+        )
+    )
+
+
+def quiz_overview(user: User, course_id: str, quiz_id: str) -> tuple[Item, Quiz, list[QuizAttempt]]:
+    """The quiz item, its definition and the learner's attempts (for the quiz page)."""
+    enrollment = require_enrollment(user, course_id)
+    item = _quiz_item(enrollment, quiz_id)
+    return item, quiz_for_item(item), list_attempts(user, course_id, quiz_id)
+
+
+def start_attempt(
+    user: User, course_id: str, quiz_id: str, now: datetime | None = None
+) -> StartedAttempt:
+    """Start an attempt, or return the one still open (created False); 409 when none are left."""
+    now = now or utcnow()
+    enrollment = require_enrollment(user, course_id)
+    item = _quiz_item(enrollment, quiz_id)
+    current = open_attempt(user, course_id, quiz_id)
+    if current is not None:
+        if current.deadline is None or now <= current.deadline + GRACE:
+            quiz = _quiz_of_attempt(current)
+            questions = public_questions(quiz, current.question_ids, current.seed)
+            return StartedAttempt(current, quiz, questions, False)
+        _grade_and_store(current, current.saved_answers or {}, now)
+    quiz = quiz_for_item(item)
+    submitted = _submitted_count(user, course_id, quiz_id)
+    left = attempts_left(quiz, submitted)
+    if left == 0:
+        raise Conflict(_("You have used all your attempts at this quiz."), code="no_attempts_left")
+    number = (
+        db.session.scalar(
+            select(func.max(QuizAttempt.number)).where(
+                QuizAttempt.user_id == user.id,
+                QuizAttempt.course_id == course_id,
+                QuizAttempt.quiz_key == quiz_id,
+            )
+        )
+        or 0
+    ) + 1
+    seed = secrets.randbits(62)
+    limit = quiz.settings.time_limit_seconds
+    attempt = QuizAttempt(
+        public_id=secrets.token_urlsafe(12),
+        user_id=user.id,
+        course_id=course_id,
+        course_version_id=enrollment.course_version_id,
+        quiz_key=quiz_id,
+        number=number,
+        seed=seed,
+        question_ids=select_questions(quiz, seed),
+        saved_answers={},
+        started_at=now,
+        deadline=now + timedelta(seconds=limit) if limit else None,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError:
+        concurrent = open_attempt(user, course_id, quiz_id)
+        if concurrent is None:
+            raise Conflict() from None
+        return StartedAttempt(
+            concurrent,
+            quiz,
+            public_questions(quiz, concurrent.question_ids, concurrent.seed),
+            False,
+        )
+    enrollment.last_item_key = quiz_id
+    enrollment.last_activity_at = now
+    db.session.flush()
+    questions = public_questions(quiz, attempt.question_ids, seed)
+    return StartedAttempt(attempt, quiz, questions, True)
+
+
+def _quiz_of_attempt(attempt: QuizAttempt) -> Quiz:
+    item = db.session.scalar(
+        select(Item).where(
+            Item.course_version_id == attempt.course_version_id, Item.key == attempt.quiz_key
+        )
+    )
+    if item is None:
+        raise NotFound()
+    return quiz_for_item(item)
+
+
+def find_attempt(user: User, attempt_id: str) -> QuizAttempt:
+    """The user's own attempt; anybody else's is 404."""
+    if not isinstance(attempt_id, str) or len(attempt_id) > 40:
+        raise NotFound()
+    attempt = db.session.scalar(select(QuizAttempt).where(QuizAttempt.public_id == attempt_id))
+    if attempt is None or attempt.user_id != user.id:
+        raise NotFound()
+    return attempt
+
+
+def attempt_view(user: User, attempt_id: str) -> StartedAttempt:
+    attempt = find_attempt(user, attempt_id)
+    quiz = _quiz_of_attempt(attempt)
+    return StartedAttempt(
+        attempt, quiz, public_questions(quiz, attempt.question_ids, attempt.seed), False
+    )
+
+
+def _validate(quiz: Quiz, attempt: QuizAttempt, answers: Any) -> dict[str, Any]:
+    if not isinstance(answers, dict):
+        raise InvalidInput(
+            details=[{"field": "answers", "message": _("Answers are an object by question id.")}]
+        )
+    errors = check_answers(quiz, attempt.question_ids, answers, attempt.seed)
+    if errors:
+        raise InvalidInput(
+            details=[{"field": f"answers.{qid}", "message": msg} for qid, msg in errors.items()]
+        )
+    return answers
+
+
+def save_answers(
+    user: User, attempt_id: str, answers: Any, now: datetime | None = None
+) -> QuizAttempt:
+    """Autosave: keep the answers given so far without submitting."""
+    now = now or utcnow()
+    attempt = find_attempt(user, attempt_id)
+    if attempt.submitted_at is not None:
+        raise Conflict(_("This attempt was already submitted."), code="already_submitted")
+    if attempt.deadline is not None and now > attempt.deadline + GRACE:
+        raise Conflict(_("The time for this attempt is over."), code="conflict")
+    quiz = _quiz_of_attempt(attempt)
+    valid = _validate(quiz, attempt, answers)
+    attempt.saved_answers = {**(attempt.saved_answers or {}), **valid}
+    db.session.flush()
+    return attempt
+
+
+def _grade_and_store(attempt: QuizAttempt, answers: dict[str, Any], now: datetime) -> AttemptGrade:
+    """Claim the attempt with a conditional UPDATE, grade it and store each answer."""
+    claimed = db.session.execute(
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
+        .values(submitted_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(_("This attempt was already submitted."), code="already_submitted")
+    db.session.refresh(attempt)
+    quiz = _quiz_of_attempt(attempt)
+    grade = grade_attempt(quiz, attempt.question_ids, answers, attempt.seed)
+    attempt.saved_answers = answers
+    attempt.points = grade.points
+    attempt.max_points = grade.max_points
+    attempt.score_percent = grade.score_percent
+    attempt.passed = grade.passed
+    for position, question in enumerate(grade.questions):
+        attempt.answers.append(
+            AttemptAnswer(
+                question_id=question.id,
+                position=position,
+                answer=answers.get(question.id),
+                score=question.score,
+                max_score=question.max_score,
+                correct=question.correct,
+            )
+        )
+    db.session.flush()
+    return grade
+
+
+def submit_attempt(
+    user: User, attempt_id: str, answers: Any, now: datetime | None = None
+) -> SubmitResult:
+    """Grade an attempt on the server; past the deadline, only what was saved in time counts."""
+    now = now or utcnow()
+    attempt = find_attempt(user, attempt_id)
+    if attempt.submitted_at is not None:
+        raise Conflict(_("This attempt was already submitted."), code="already_submitted")
+    quiz = _quiz_of_attempt(attempt)
+    if answers is None:
+        answers = {}
+    valid = _validate(quiz, attempt, answers)
+    late = attempt.deadline is not None and now > attempt.deadline + GRACE
+    final = dict(attempt.saved_answers or {}) if late else {**(attempt.saved_answers or {}), **valid}
+    grade = _grade_and_store(attempt, final, now)
+    enrollment = require_enrollment(user, attempt.course_id)
+    enrollment.last_item_key = attempt.quiz_key
+    enrollment.last_activity_at = now
+    refresh_progress(enrollment)
+    left = attempts_left(quiz, _submitted_count(user, attempt.course_id, attempt.quiz_key))
+    review = quiz.settings.review
+    show = review == "after_submit" or (review == "after_pass" and bool(grade.passed))
+    return SubmitResult(attempt, quiz, grade, left, show, feedback_band(quiz, grade.score_percent))
+
+
+def list_attempts(user: User, course_id: str, quiz_id: str) -> list[QuizAttempt]:
+    return list(
+        db.session.scalars(
+            select(QuizAttempt)
+            .where(
+                QuizAttempt.user_id == user.id,
+                QuizAttempt.course_id == course_id,
+                QuizAttempt.quiz_key == quiz_id,
+            )
+            .order_by(QuizAttempt.number)
+        )
+    )
+
+
+def course_version_of(attempt: QuizAttempt) -> CourseVersion | None:
+    return db.session.get(CourseVersion, attempt.course_version_id)

@@ -1,0 +1,151 @@
+"""Fixtures: the schema is migrated and the sample courses imported once per test process;
+each test gets its own copy of that database file (or, on PostgreSQL, of that database)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from hypothesis import settings
+
+from lms import create_app
+from lms.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+COURSES = ROOT / "courses"
+PASSWORD = "correct horse battery"
+
+settings.register_profile("ci", max_examples=60, deadline=None)
+settings.register_profile("dev", max_examples=100, deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+def _config(uri: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": uri,
+        "BASE_URL": "http://lms.test",
+        "RATELIMIT_ENABLED": False,
+        **extra,
+    }
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated database with both sample courses published, built once per process."""
+    from flask_migrate import upgrade
+
+    from lms.cli import import_path
+
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    os.environ.setdefault("LMS_INSTANCE_PATH", str(tmp_path_factory.mktemp("instance")))
+    app = create_app(_config(f"sqlite:///{path}"))
+    with app.app_context():
+        upgrade()
+        for course in sorted(p for p in COURSES.iterdir() if p.is_dir()):
+            import_path(course, publish=True)
+        db.session.commit()
+        db.session.execute(db.text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        db.session.remove()
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture
+def app(template_db: Path, tmp_path: Path) -> Iterator[Flask]:
+    path = tmp_path / "lms.sqlite3"
+    shutil.copyfile(template_db, path)
+    application = create_app(_config(f"sqlite:///{path}"))
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html
+    )
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+class Api:
+    """A JSON client holding a bearer token."""
+
+    def __init__(self, client: FlaskClient, token: str | None = None) -> None:
+        self.client = client
+        self.token = token
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    def get(self, url: str, **kw: Any) -> Any:
+        return self.client.get(url, headers=self._headers(), **kw)
+
+    def post(self, url: str, json: Any = None, **kw: Any) -> Any:
+        return self.client.post(url, json=json, headers=self._headers(), **kw)
+
+    def put(self, url: str, json: Any = None) -> Any:
+        return self.client.put(url, json=json, headers=self._headers())
+
+    def patch(self, url: str, json: Any = None) -> Any:
+        return self.client.patch(url, json=json, headers=self._headers())
+
+    def delete(self, url: str) -> Any:
+        return self.client.delete(url, headers=self._headers())
+
+
+def register_api(client: FlaskClient, email: str, name: str = "Ana Pérez") -> Api:
+    response = client.post(
+        "/api/v1/auth/register", json={"email": email, "password": PASSWORD, "name": name}
+    )
+    assert response.status_code == 201, response.get_json()
+    token = client.post("/api/v1/auth/token", json={"email": email, "password": PASSWORD})
+    assert token.status_code == 200
+    return Api(client, token.get_json()["token"])
+
+
+@pytest.fixture
+def learner(client: FlaskClient) -> Api:
+    return register_api(client, "ana@example.org", "Ana Pérez")
+
+
+@pytest.fixture
+def other_learner(app: Flask) -> Api:
+    return register_api(app.test_client(), "luis@example.org", "Luis Gómez")
+
+
+def make_user(app: Flask, email: str, role: str, name: str = "Staff Member") -> Api:
+    from lms.auth.services import create_or_update_user
+
+    with app.app_context():
+        create_or_update_user(email, name, role, PASSWORD)
+        db.session.commit()
+    client = app.test_client()
+    token = client.post("/api/v1/auth/token", json={"email": email, "password": PASSWORD})
+    return Api(client, token.get_json()["token"])
+
+
+@pytest.fixture
+def admin(app: Flask) -> Api:
+    return make_user(app, "admin@example.org", "admin", "Site Admin")
+
+
+@pytest.fixture
+def author(app: Flask) -> Api:
+    return make_user(app, "author@example.org", "author", "Course Author")
