@@ -148,6 +148,14 @@ def _register_request_hooks(app: Flask) -> None:
         )
         return response
 
+    @app.template_filter("num")
+    def format_number(value: float | int | None) -> str:
+        """2, 2.5 or 0.33: numbers as people write them."""
+        if value is None:
+            return ""
+        rounded = round(float(value), 2)
+        return str(int(rounded)) if rounded == int(rounded) else f"{rounded:g}"
+
     @app.context_processor
     def inject_site() -> dict[str, Any]:
         from lms.i18n import current_language

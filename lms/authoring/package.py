@@ -201,7 +201,7 @@ def _parse_lesson(
         if yaml_problems:
             return None
         rest = text[end + 4 :]
-        body_offset = front.count("\n") + 2
+        body_offset = front.count("\n") + 3  # the two fences and the first front line
         body = rest.split("\n", 1)[1] if "\n" in rest else ""
         meta = meta or {}
         collector = _Collector(path, locate, problems)

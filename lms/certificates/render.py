@@ -173,6 +173,7 @@ def length_class(text: str, classes: Iterable[tuple[float, str]], fallback: str)
     return fallback
 
 
+@lru_cache(maxsize=256)
 def qr_svg(url: str) -> str:
     """Return inline SVG markup of a QR code for the URL, sized by its container."""
     qr = segno.make(url, error="m", micro=False)
