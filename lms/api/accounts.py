@@ -51,7 +51,9 @@ def register() -> tuple[Response, int]:
         languages=current_app.config["LANGUAGES"],
         min_password_length=current_app.config["PASSWORD_MIN_LENGTH"],
     )
-    return jsonify({"id": user.id, "email": user.email, "name": user.name, "locale": user.locale}), 201
+    return jsonify(
+        {"id": user.id, "email": user.email, "name": user.name, "locale": user.locale}
+    ), 201
 
 
 @bp.post("/auth/token")

@@ -83,5 +83,3 @@ def revoke(code: str) -> Response:
     if not isinstance(reason, str):
         raise InvalidInput(details=[{"field": "reason", "message": _("Give a reason.")}])
     return jsonify(public_json(services.revoke(code, reason)))
-
-

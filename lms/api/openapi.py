@@ -39,53 +39,72 @@ def document() -> dict[str, Any]:
     """The whole document; paths and codes agree with the contract and add to it."""
     course = {"name": "course_id", "in": "path", "required": True, "schema": {"type": "string"}}
     paths: dict[str, Any] = {
-        "/auth/register": {"post": _op("Create an account", 201, 400, 409, body="Register",
-                                       auth=False)},
+        "/auth/register": {
+            "post": _op("Create an account", 201, 400, 409, body="Register", auth=False)
+        },
         "/auth/token": {
             "post": _op("Get a bearer token", 200, 400, 401, body="Credentials", auth=False),
             "delete": _op("Revoke the token used", 204, 400, 401),
         },
-        "/me": {"get": _op("The current user", 200, 401),
-                "patch": _op("Change name or language", 200, 400, 401, body="Profile")},
-        "/me/enrollments": {"get": _op("My enrolments, paged", 200, 401,
-                                       params=("page", "per_page"))},
-        "/me/certificates": {"get": _op("My certificates, paged", 200, 401,
-                                        params=("page", "per_page"))},
-        "/courses": {
-            "get": _op("Published courses, paged", 200, 400, auth=False,
-                       params=("q", "language", "tag", "page", "per_page")),
-            "post": _op("Upload a course package (multipart file=zip)", 201, 400, 401, 403, 409,
-                        413, 422),
+        "/me": {
+            "get": _op("The current user", 200, 401),
+            "patch": _op("Change name or language", 200, 400, 401, body="Profile"),
         },
-        "/courses/{course_id}": {"get": _op("A course with its outline", 200, 404, auth=False,
-                                            params=("version",))},
-        "/courses/{course_id}/versions": {"get": _op("Versions with enrolment counts", 200,
-                                                     401, 404)},
+        "/me/enrollments": {
+            "get": _op("My enrolments, paged", 200, 401, params=("page", "per_page"))
+        },
+        "/me/certificates": {
+            "get": _op("My certificates, paged", 200, 401, params=("page", "per_page"))
+        },
+        "/courses": {
+            "get": _op(
+                "Published courses, paged",
+                200,
+                400,
+                auth=False,
+                params=("q", "language", "tag", "page", "per_page"),
+            ),
+            "post": _op(
+                "Upload a course package (multipart file=zip)", 201, 400, 401, 403, 409, 413, 422
+            ),
+        },
+        "/courses/{course_id}": {
+            "get": _op("A course with its outline", 200, 404, auth=False, params=("version",))
+        },
+        "/courses/{course_id}/versions": {
+            "get": _op("Versions with enrolment counts", 200, 401, 404)
+        },
         "/courses/{course_id}/versions/{version}/publish": {
-            "post": _op("Publish a version", 200, 401, 403, 404)},
+            "post": _op("Publish a version", 200, 401, 403, 404)
+        },
         "/courses/{course_id}/enrollment": {
-            "post": _op("Enrol (201), already enrolled (200), or move to a version", 201, 400,
-                        401, 404),
+            "post": _op(
+                "Enrol (201), already enrolled (200), or move to a version", 201, 400, 401, 404
+            ),
             "delete": _op("Leave the course; progress is kept", 204, 401, 403, 404),
         },
         "/courses/{course_id}/lessons/{lesson_id}": {
-            "get": _op("A lesson; marks it viewed", 200, 401, 403, 404)},
+            "get": _op("A lesson; marks it viewed", 200, 401, 403, 404)
+        },
         "/courses/{course_id}/progress": {"get": _op("Progress by item", 200, 401, 403, 404)},
         "/courses/{course_id}/quizzes/{quiz_id}/attempts": {
-            "post": _op("Start an attempt (201) or resume the open one (200)", 201, 401, 403,
-                        404, 409),
+            "post": _op(
+                "Start an attempt (201) or resume the open one (200)", 201, 401, 403, 404, 409
+            ),
             "get": _op("My attempts at this quiz", 200, 401, 403, 404),
         },
         "/attempts/{attempt_id}": {"get": _op("One of my attempts", 200, 401, 404)},
-        "/attempts/{attempt_id}/answers": {"put": _op("Save answers without submitting", 200,
-                                                      400, 401, 404, 409, body="Answers")},
-        "/attempts/{attempt_id}/submit": {"post": _op("Submit and grade", 200, 400, 401, 404,
-                                                      409, body="Answers")},
+        "/attempts/{attempt_id}/answers": {
+            "put": _op("Save answers without submitting", 200, 400, 401, 404, 409, body="Answers")
+        },
+        "/attempts/{attempt_id}/submit": {
+            "post": _op("Submit and grade", 200, 400, 401, 404, 409, body="Answers")
+        },
         "/certificates/{code}": {"get": _op("Public verification", 200, 404, auth=False)},
-        "/certificates/{code}.pdf": {"get": _op("The certificate PDF", 200, 404,
-                                                params=("lang",))},
-        "/certificates/{code}/revoke": {"post": _op("Revoke (admin)", 200, 400, 401, 403, 404,
-                                                    body="Revoke")},
+        "/certificates/{code}.pdf": {"get": _op("The certificate PDF", 200, 404, params=("lang",))},
+        "/certificates/{code}/revoke": {
+            "post": _op("Revoke (admin)", 200, 400, 401, 403, 404, body="Revoke")
+        },
     }
     for path, ops in paths.items():
         if "{course_id}" in path:

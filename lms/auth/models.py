@@ -14,7 +14,7 @@ from lms.timeutil import utcnow
 ROLES = ("learner", "author", "admin", "manager")
 
 
-class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
+class User(UserMixin, db.Model):  # type: ignore[name-defined]
     """A person: learner by default; authors write courses, admins run the platform."""
 
     __tablename__ = "users"
@@ -50,7 +50,7 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
         return self.role in ("author", "admin")
 
 
-class ApiToken(db.Model):  # type: ignore[name-defined,misc]
+class ApiToken(db.Model):  # type: ignore[name-defined]
     """A bearer token: only its SHA-256 is stored; it expires and can be revoked."""
 
     __tablename__ = "api_tokens"

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
 
-# Passwords of ten characters or more that appear at the top of leaked-password lists.
-COMMON_PASSWORDS = frozenset(
-    """
-    1234567890 0123456789 12345678910 123456789a 1234567890a 0987654321 1111111111
-    0000000000 1234512345 1122334455 1qaz2wsx3edc 1q2w3e4r5t 1q2w3e4r5t6y qwertyuiop
-    qwerty1234 qwerty12345 qwerty123456 asdfghjkl1 asdfghjkl; zxcvbnm123 abcdefghij
-    abcd123456 abc1234567 password12 password123 password1234 password12345 passw0rd123
-    p@ssw0rd123 p@ssword123 iloveyou12 iloveyou123 welcome123 welcome1234 letmein123
-    administrator admin12345 admin123456 superman123 football123 baseball123 princess123
-    sunshine123 starwars123 dragon1234 monkey1234 master1234 changeme123 trustno1234
-    contraseña contrasena123 contraseña123 bienvenido123 holamundo123 teamo12345
-    """.split()
-)
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """Passwords of ten characters or more from the top of leaked-password lists."""
+    lines = (Path(__file__).parent / "common_passwords.txt").read_text("utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
 def password_problem(password: str, email: str = "", name: str = "", min_length: int = 10) -> str:
@@ -27,7 +23,7 @@ def password_problem(password: str, email: str = "", name: str = "", min_length:
     if len(password) < min_length:
         return f"at least {min_length} characters"
     lowered = password.lower()
-    if lowered in COMMON_PASSWORDS or len(set(lowered)) <= 2:
+    if lowered in common_passwords() or len(set(lowered)) <= 2:
         return "common"
     if email and lowered == email.lower():
         return "same_as_email"

@@ -26,7 +26,7 @@ def _safe_next(default: str) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> Response | str:
+def login() -> Response | tuple[str, int]:
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data or "", form.password.data or "")

@@ -10,7 +10,7 @@ import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import IO
 
 from lms.authoring.problems import Problem
 
@@ -46,7 +46,7 @@ def _strip_common_root(files: dict[str, bytes]) -> dict[str, bytes]:
     return files
 
 
-def read_zip(source: BinaryIO | bytes, limits: Limits) -> tuple[dict[str, bytes], list[Problem]]:
+def read_zip(source: IO[bytes] | bytes, limits: Limits) -> tuple[dict[str, bytes], list[Problem]]:
     """Every regular file in a zip, checked against the limits before anything is inflated."""
     stream = io.BytesIO(source) if isinstance(source, bytes) else source
     try:

@@ -340,7 +340,9 @@ def load_package(files: dict[str, bytes]) -> tuple[PackageDef | None, list[Probl
     assets = {
         path: blob
         for path, blob in files.items()
-        if path not in referenced and path != "course.yaml" and not path.endswith(".md")
+        if path not in referenced
+        and path != "course.yaml"
+        and not path.endswith(".md")
         and not path.startswith("quizzes/")
     }
     return (
@@ -519,7 +521,9 @@ def _parse_quiz_item(
         )
         c.problems.extend(setting_problems)
         if settings.draw is not None and settings.draw > len(quiz.questions):
-            c.add((*path, "draw"), f"'draw' is more than the quiz's {len(quiz.questions)} questions")
+            c.add(
+                (*path, "draw"), f"'draw' is more than the quiz's {len(quiz.questions)} questions"
+            )
         quiz = with_settings(quiz, settings)
     return QuizItemDef(quiz.id, quiz.title or stem, quiz, file_path)
 
@@ -564,8 +568,8 @@ def _link_lessons(modules: list[ModuleDef], course_id: str) -> list[ModuleDef]:
 
 
 __all__ = [
-    "Limits",
     "LessonDef",
+    "Limits",
     "ModuleDef",
     "PackageDef",
     "Quiz",

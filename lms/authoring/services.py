@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -34,14 +34,22 @@ def limits_from(config: Mapping[str, Any]) -> Limits:
     )
 
 
-def read_package(source: Path | BinaryIO | bytes, limits: Limits) -> PackageDef:
+def read_package(source: Path | IO[bytes] | bytes, limits: Limits) -> PackageDef:
     """Read and validate a folder or zip; raise PackageError with every problem."""
     if isinstance(source, Path) and source.is_dir():
         files, problems = read_folder(source, limits)
     elif isinstance(source, Path):
         if not source.exists():
-            raise PackageError(details=[{"file": str(source), "line": None, "column": None,
-                                         "message": _("No such file or folder.")}])
+            raise PackageError(
+                details=[
+                    {
+                        "file": str(source),
+                        "line": None,
+                        "column": None,
+                        "message": _("No such file or folder."),
+                    }
+                ]
+            )
         with source.open("rb") as handle:
             files, problems = read_zip(handle, limits)
     else:

@@ -57,6 +57,7 @@ def load_yaml(text: str, file: str, line_offset: int = 0) -> tuple[Any, Locate, 
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 mark = event.start_mark
+                assert mark is not None
                 return (
                     None,
                     make_locator(positions, line_offset),
@@ -84,11 +85,15 @@ def load_yaml(text: str, file: str, line_offset: int = 0) -> tuple[Any, Locate, 
         line = (mark.line + 1 + line_offset) if mark else 0
         column = (mark.column + 1) if mark else 0
         reason = error.problem or "not valid YAML"
-        return None, make_locator(positions, line_offset), [
-            Problem(file, line, column, f"this is not valid YAML: {reason}")
-        ]
+        return (
+            None,
+            make_locator(positions, line_offset),
+            [Problem(file, line, column, f"this is not valid YAML: {reason}")],
+        )
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as error:
-        return None, make_locator(positions, line_offset), [
-            Problem(file, 1 + line_offset, 0, f"this is not valid YAML: {error}")
-        ]
+        return (
+            None,
+            make_locator(positions, line_offset),
+            [Problem(file, 1 + line_offset, 0, f"this is not valid YAML: {error}")],
+        )
     return data, make_locator(positions, line_offset), []

@@ -12,7 +12,7 @@ from lms.extensions import db
 from lms.timeutil import utcnow
 
 
-class Course(db.Model):  # type: ignore[name-defined,misc]
+class Course(db.Model):  # type: ignore[name-defined]
     """A course, identified by its package id; its content lives in versions."""
 
     __tablename__ = "courses"
@@ -26,7 +26,7 @@ class Course(db.Model):  # type: ignore[name-defined,misc]
     )
 
 
-class CourseVersion(db.Model):  # type: ignore[name-defined,misc]
+class CourseVersion(db.Model):  # type: ignore[name-defined]
     """One imported version of a course: draft until published, never changed afterwards."""
 
     __tablename__ = "course_versions"
@@ -58,7 +58,7 @@ class CourseVersion(db.Model):  # type: ignore[name-defined,misc]
     )
 
 
-class Module(db.Model):  # type: ignore[name-defined,misc]
+class Module(db.Model):  # type: ignore[name-defined]
     """A titled group of items in a course version."""
 
     __tablename__ = "modules"
@@ -76,7 +76,7 @@ class Module(db.Model):  # type: ignore[name-defined,misc]
     items: Mapped[list[Item]] = relationship(back_populates="module", order_by="Item.position")
 
 
-class Item(db.Model):  # type: ignore[name-defined,misc]
+class Item(db.Model):  # type: ignore[name-defined]
     """A lesson, quiz or SCO; ``key`` is its id in the package, the join key across versions."""
 
     __tablename__ = "items"
@@ -99,7 +99,7 @@ class Item(db.Model):  # type: ignore[name-defined,misc]
     module: Mapped[Module] = relationship(back_populates="items")
 
 
-class Asset(db.Model):  # type: ignore[name-defined,misc]
+class Asset(db.Model):  # type: ignore[name-defined]
     """A file from a package (image, audio, PDF), kept in the database so every server has it."""
 
     __tablename__ = "assets"

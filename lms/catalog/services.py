@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -21,7 +22,7 @@ class Page:
     total: int
 
 
-def _latest_published() -> Select[tuple[CourseVersion]]:
+def _latest_published() -> Select[Any]:
     latest = (
         select(CourseVersion.course_id, func.max(CourseVersion.sort_key).label("sort_key"))
         .where(CourseVersion.status == "published")
@@ -50,7 +51,7 @@ def list_courses(
         )
     if language:
         query = query.where(CourseVersion.language == language)
-    versions = list(db.session.scalars(query.order_by(CourseVersion.title)))
+    versions: list[CourseVersion] = list(db.session.scalars(query.order_by(CourseVersion.title)))
     if tag:
         # tags are a small JSON list; filtering in Python keeps one query on both databases
         versions = [v for v in versions if tag in (v.tags or [])]
@@ -60,11 +61,17 @@ def list_courses(
 
 
 def latest_published(course_id: str) -> CourseVersion | None:
-    return db.session.scalar(_latest_published().where(CourseVersion.course_id == course_id))
+    found: CourseVersion | None = db.session.scalar(
+        _latest_published().where(CourseVersion.course_id == course_id)
+    )
+    return found
 
 
 def course_version_for(
-    course_id: str, user: User | None, version: str | None = None, enrolled_version_id: int | None = None
+    course_id: str,
+    user: User | None,
+    version: str | None = None,
+    enrolled_version_id: int | None = None,
 ) -> CourseVersion:
     """The version a person sees: their own when enrolled, else the latest published one.
 

@@ -24,9 +24,7 @@ def index() -> str:
     enrolled: set[str] = set()
     if current_user.is_authenticated:
         enrolled = {e.course_id for e in learn.my_enrollments(current_user)}
-    return render_template(
-        "catalog/index.html", page=page, q=q, tag=tag, enrolled=enrolled
-    )
+    return render_template("catalog/index.html", page=page, q=q, tag=tag, enrolled=enrolled)
 
 
 @bp.route("/courses/<course_id>")

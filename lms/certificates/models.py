@@ -11,7 +11,7 @@ from lms.extensions import db
 from lms.timeutil import utcnow
 
 
-class Certificate(db.Model):  # type: ignore[name-defined,misc]
+class Certificate(db.Model):  # type: ignore[name-defined]
     """A certificate; at most one current (not superseded) per learner and course, enforced by a
     partial unique index so two concurrent completions cannot issue two."""
 

@@ -196,4 +196,3 @@ def revoke(code: str, reason: str) -> Certificate:
         certificate.revoked_reason = reason.strip()[:2000]
         db.session.flush()
     return certificate
-

@@ -13,7 +13,7 @@ from lms.extensions import db
 from lms.timeutil import utcnow
 
 
-class Enrollment(db.Model):  # type: ignore[name-defined,misc]
+class Enrollment(db.Model):  # type: ignore[name-defined]
     """A learner's place in a course: which version, and where they left off."""
 
     __tablename__ = "enrollments"
@@ -35,7 +35,7 @@ class Enrollment(db.Model):  # type: ignore[name-defined,misc]
     course_version: Mapped[CourseVersion] = relationship()
 
 
-class LessonView(db.Model):  # type: ignore[name-defined,misc]
+class LessonView(db.Model):  # type: ignore[name-defined]
     """A lesson a learner opened, keyed by course and lesson id so it survives new versions."""
 
     __tablename__ = "lesson_views"

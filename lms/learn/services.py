@@ -114,9 +114,7 @@ def view_lesson(user: User, course_id: str, lesson_id: str) -> tuple[Enrollment,
     if view is None:
         try:
             with db.session.begin_nested():
-                db.session.add(
-                    LessonView(user_id=user.id, course_id=course_id, item_key=lesson_id)
-                )
+                db.session.add(LessonView(user_id=user.id, course_id=course_id, item_key=lesson_id))
         except IntegrityError:
             pass  # viewed concurrently: one row is all we need
     else:

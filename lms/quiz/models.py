@@ -12,7 +12,7 @@ from lms.extensions import db
 from lms.timeutil import utcnow
 
 
-class QuizAttempt(db.Model):  # type: ignore[name-defined,misc]
+class QuizAttempt(db.Model):  # type: ignore[name-defined]
     """One attempt at a quiz: the questions drawn for it, saved answers, and its grade.
 
     The unique (user, course, quiz, number) makes two concurrent starts one attempt.
@@ -44,7 +44,7 @@ class QuizAttempt(db.Model):  # type: ignore[name-defined,misc]
     )
 
 
-class AttemptAnswer(db.Model):  # type: ignore[name-defined,misc]
+class AttemptAnswer(db.Model):  # type: ignore[name-defined]
     """A submitted answer to one question, with its score: the raw material of item analysis."""
 
     __tablename__ = "attempt_answers"

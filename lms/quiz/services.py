@@ -271,7 +271,9 @@ def submit_attempt(
         answers = {}
     valid = _validate(quiz, attempt, answers)
     late = attempt.deadline is not None and now > attempt.deadline + GRACE
-    final = dict(attempt.saved_answers or {}) if late else {**(attempt.saved_answers or {}), **valid}
+    final = (
+        dict(attempt.saved_answers or {}) if late else {**(attempt.saved_answers or {}), **valid}
+    )
     grade = _grade_and_store(attempt, final, now)
     enrollment = require_enrollment(user, attempt.course_id)
     enrollment.last_item_key = attempt.quiz_key

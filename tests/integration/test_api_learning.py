@@ -92,7 +92,12 @@ def test_attempt_rules(app: Flask, learner: Api, other_learner: Api):
     attempt_id = first.get_json()["attempt_id"]
 
     # someone else's attempt does not exist for them
-    assert other_learner.put(f"/api/v1/attempts/{attempt_id}/answers", json={"answers": {}}).status_code == 404
+    assert (
+        other_learner.put(
+            f"/api/v1/attempts/{attempt_id}/answers", json={"answers": {}}
+        ).status_code
+        == 404
+    )
     assert other_learner.post(f"/api/v1/attempts/{attempt_id}/submit", json={}).status_code == 404
     assert other_learner.get(f"/api/v1/attempts/{attempt_id}").status_code == 404
 
@@ -104,7 +109,10 @@ def test_attempt_rules(app: Flask, learner: Api, other_learner: Api):
     assert bad.status_code == 400
     fields = {d["field"] for d in bad.get_json()["error"]["details"]}
     assert fields == {"answers.q1", "answers.nope"}
-    assert learner.put(f"/api/v1/attempts/{attempt_id}/answers", json={"answers": []}).status_code == 400
+    assert (
+        learner.put(f"/api/v1/attempts/{attempt_id}/answers", json={"answers": []}).status_code
+        == 400
+    )
 
     saved = learner.put(f"/api/v1/attempts/{attempt_id}/answers", json={"answers": {"q1": 2000}})
     assert saved.status_code == 200 and saved.get_json()["saved_answers"] == {"q1": 2000}

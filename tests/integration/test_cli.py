@@ -58,10 +58,14 @@ def test_a_new_version_imports_as_a_draft_and_publish_flag_publishes(app: Flask,
         version = db.session.scalar(select(CourseVersion).where(CourseVersion.version == "1.1.0"))
         assert version is not None and version.status == "draft"
     # the catalog still offers 1.0.0 to learners
-    assert app.test_client().get("/api/v1/courses/ctip-humanitarian").get_json()["version"] == "1.0.0"
+    assert (
+        app.test_client().get("/api/v1/courses/ctip-humanitarian").get_json()["version"] == "1.0.0"
+    )
     result = runner.invoke(args=["courses", "import", str(package), "--publish"])
     assert result.exit_code == 0
-    assert app.test_client().get("/api/v1/courses/ctip-humanitarian").get_json()["version"] == "1.1.0"
+    assert (
+        app.test_client().get("/api/v1/courses/ctip-humanitarian").get_json()["version"] == "1.1.0"
+    )
 
 
 def test_same_version_with_other_content_is_refused(app: Flask, tmp_path: Path):

@@ -118,4 +118,8 @@ def test_wrong_answers_fail_and_right_answers_pass(app: Flask, learner: Api):
     assert passed["passed"] is True and passed["score_percent"] == 100
     assert passed["attempts_left"] == 1
     progress = learner.get(f"/api/v1/courses/{COURSE}/progress").get_json()
-    assert progress["items"]["m1-quiz"] == {"kind": "quiz", "status": "passed", "score_percent": 100}
+    assert progress["items"]["m1-quiz"] == {
+        "kind": "quiz",
+        "status": "passed",
+        "score_percent": 100,
+    }

@@ -63,7 +63,9 @@ def test_a_new_user_goes_from_registration_to_a_valid_certificate(app: Flask):
 
     course_page = client.get(f"/courses/{COURSE}").get_data(as_text=True)
     assert "Enrol in this course" in course_page
-    response = client.post(f"/courses/{COURSE}/enroll", data={"csrf_token": csrf_token(course_page)})
+    response = client.post(
+        f"/courses/{COURSE}/enroll", data={"csrf_token": csrf_token(course_page)}
+    )
     assert response.status_code == 302
 
     # follow "continue" until the course is complete, the way a learner clicks through it

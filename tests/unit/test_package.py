@@ -138,9 +138,7 @@ def test_duplicate_item_ids_and_bad_versions_are_errors():
     course = COURSE_YAML.replace("version: 1.0.0", "version: one").replace(
         "      - quiz:", "      - lesson: lessons/again.md\n      - quiz:"
     )
-    _, problems = load_package(
-        tiny(course_dot_yaml=course, lessons__again_dot_md=lesson2)
-    )
+    _, problems = load_package(tiny(course_dot_yaml=course, lessons__again_dot_md=lesson2))
     text = "\n".join(messages(problems))
     assert "item id 'intro' is also used" in text
     assert "course.yaml:2:10: 'version' is required, as MAJOR.MINOR.PATCH" in text
