@@ -4,10 +4,10 @@ PYTHON ?= python3
 PORT ?= 5000
 VENV := .venv
 BIN := $(VENV)/bin
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-dejavu-extra poppler-utils
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-dejavu-extra poppler-utils zbar-tools
 PYTEST_ARGS ?=
 
-.PHONY: run serve test lint bench sysdeps venv clean
+.PHONY: run serve test lint bench sysdeps venv translations messages clean
 
 sysdeps:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -30,17 +30,24 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 
 venv: $(VENV)/.installed
 
-run: sysdeps venv
+translations: venv
+	@$(BIN)/pybabel compile -q -d lms/translations
+
+messages: venv  ## re-extract the strings to translate and merge them into each catalog
+	$(BIN)/pybabel extract -q -F babel.cfg -k lazy_gettext -k _l --no-location --sort-output -o lms/translations/messages.pot .
+	$(BIN)/pybabel update -q -i lms/translations/messages.pot -d lms/translations
+
+run: sysdeps venv translations
 	$(BIN)/flask --app lms db upgrade
 	$(BIN)/flask --app lms seed
 	@echo "Serving on http://127.0.0.1:$(PORT)"
 	$(BIN)/flask --app lms run --host 127.0.0.1 --port $(PORT)
 
-serve: sysdeps venv
+serve: sysdeps venv translations
 	$(BIN)/flask --app lms db upgrade
 	$(BIN)/gunicorn -c gunicorn.conf.py 'lms:create_app()'
 
-test: sysdeps venv
+test: sysdeps venv translations
 	$(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
 
 lint: venv

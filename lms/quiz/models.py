@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
@@ -15,11 +15,23 @@ from lms.timeutil import utcnow
 class QuizAttempt(db.Model):  # type: ignore[name-defined]
     """One attempt at a quiz: the questions drawn for it, saved answers, and its grade.
 
-    The unique (user, course, quiz, number) makes two concurrent starts one attempt.
+    Two unique indexes make simultaneous starts one attempt: numbers never repeat, and at most
+    one attempt per learner and quiz is open (not yet submitted) at a time.
     """
 
     __tablename__ = "quiz_attempts"
-    __table_args__ = (UniqueConstraint("user_id", "course_id", "quiz_key", "number"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "course_id", "quiz_key", "number"),
+        Index(
+            "uq_quiz_attempts_open",
+            "user_id",
+            "course_id",
+            "quiz_key",
+            unique=True,
+            sqlite_where=text("submitted_at IS NULL"),
+            postgresql_where=text("submitted_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True)

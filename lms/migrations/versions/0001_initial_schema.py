@@ -192,6 +192,7 @@ def upgrade():
     )
     with op.batch_alter_table('quiz_attempts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_quiz_attempts_user_id'), ['user_id'], unique=False)
+        batch_op.create_index('uq_quiz_attempts_open', ['user_id', 'course_id', 'quiz_key'], unique=True, sqlite_where=sa.text('submitted_at IS NULL'), postgresql_where=sa.text('submitted_at IS NULL'))
 
     op.create_table('attempt_answers',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -242,6 +243,7 @@ def downgrade():
 
     op.drop_table('attempt_answers')
     with op.batch_alter_table('quiz_attempts', schema=None) as batch_op:
+        batch_op.drop_index('uq_quiz_attempts_open', sqlite_where=sa.text('submitted_at IS NULL'), postgresql_where=sa.text('submitted_at IS NULL'))
         batch_op.drop_index(batch_op.f('ix_quiz_attempts_user_id'))
 
     op.drop_table('quiz_attempts')
