@@ -31,7 +31,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 venv: $(VENV)/.installed
 
 translations: venv
-	@$(BIN)/pybabel compile -q -d lms/translations
+	@$(BIN)/pybabel compile -d lms/translations >/dev/null 2>&1 || $(BIN)/pybabel compile -d lms/translations
 
 messages: venv  ## re-extract the strings to translate and merge them into each catalog
 	$(BIN)/pybabel extract -q -F babel.cfg -k lazy_gettext -k _l --no-location --sort-output -o lms/translations/messages.pot .
