@@ -108,9 +108,34 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
 
 
+def _holds_nul(value: Any) -> bool:
+    """Whether a string, or any string inside lists and mappings, holds a NUL character."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
 def _register_request_hooks(app: Flask) -> None:
+    from flask_babel import gettext as _
+
     from lms.auth.services import user_for_token
-    from lms.errors import Unauthorized
+    from lms.errors import LmsError, Unauthorized
+
+    @app.before_request
+    def refuse_nul_characters() -> None:
+        """No text field may hold a NUL character (PostgreSQL cannot store one)."""
+        if _holds_nul(request.path) or _holds_nul(request.args.to_dict(flat=False)):
+            raise LmsError(_("The request contains a NUL character."), code="bad_request")
+        if request.mimetype == "application/x-www-form-urlencoded" and _holds_nul(
+            request.form.to_dict(flat=False)
+        ):
+            raise LmsError(_("The request contains a NUL character."), code="bad_request")
+        if request.is_json and _holds_nul(request.get_json(silent=True)):
+            raise LmsError(_("The request contains a NUL character."), code="bad_request")
 
     @app.before_request
     def authenticate_and_protect() -> None:

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 from lms.extensions import db
@@ -155,6 +156,12 @@ def register_error_handlers(app: Flask) -> None:
         }
         message = messages.get(status, error.description or error.name)
         return error_response(status, HTTP_CODES.get(status, "error"), message)
+
+    @app.errorhandler(DataError)
+    def handle_data_error(error: DataError) -> Response:
+        """A value the database cannot store (out of range, bad encoding) is the client's."""
+        db.session.rollback()
+        return error_response(400, "bad_request", _("Some of the input cannot be stored."))
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception) -> Response:

@@ -38,32 +38,110 @@ def _config(uri: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-@pytest.fixture(scope="session")
-def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated database with both sample courses published, built once per process."""
+POSTGRES_URL = os.environ.get("LMS_TEST_DATABASE_URL", "")
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _prepare(uri: str) -> None:
+    """Migrate a fresh database and import the sample courses, published."""
     from flask_migrate import upgrade
 
     from lms.cli import import_path
 
-    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-    os.environ.setdefault("LMS_INSTANCE_PATH", str(tmp_path_factory.mktemp("instance")))
-    app = create_app(_config(f"sqlite:///{path}"))
+    app = create_app(_config(uri))
     with app.app_context():
         upgrade()
         for course in sorted(p for p in COURSES.iterdir() if p.is_dir()):
             import_path(course, publish=True)
         db.session.commit()
-        db.session.execute(db.text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        if db.engine.dialect.name == "sqlite":
+            db.session.execute(db.text("PRAGMA wal_checkpoint(TRUNCATE)"))
         db.session.remove()
         db.engine.dispose()
-    return path
+
+
+class PostgresDatabases:
+    """Databases on the server of LMS_TEST_DATABASE_URL: one template per test process,
+    then a copy of it (CREATE DATABASE … TEMPLATE) for each test."""
+
+    def __init__(self, url: str) -> None:
+        from sqlalchemy import create_engine
+        from sqlalchemy.engine import make_url
+
+        self.url = make_url(url)
+        self.admin = create_engine(self.url, isolation_level="AUTOCOMMIT", poolclass=None)
+        self.template = f"lms_tpl_{WORKER}"
+        self.count = 0
+
+    def _run(self, sql: str) -> None:
+        with self.admin.connect() as connection:
+            connection.exec_driver_sql(sql)
+
+    def uri(self, name: str) -> str:
+        return self.url.set(database=name).render_as_string(hide_password=False)
+
+    def create_template(self) -> None:
+        self._run(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)')
+        self._run(f'CREATE DATABASE "{self.template}"')
+        _prepare(self.uri(self.template))
+
+    def copy(self) -> str:
+        self.count += 1
+        name = f"lms_t_{WORKER}_{self.count}"
+        self._run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self._run(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+        return name
+
+    def drop(self, name: str) -> None:
+        self._run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path | PostgresDatabases]:
+    """The migrated database with both sample courses, built once per test process."""
+    os.environ.setdefault("LMS_INSTANCE_PATH", str(tmp_path_factory.mktemp("instance")))
+    if POSTGRES_URL:
+        databases = PostgresDatabases(POSTGRES_URL)
+        databases.create_template()
+        yield databases
+        databases.drop(databases.template)
+        databases.admin.dispose()
+        return
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    _prepare(f"sqlite:///{path}")
+    yield path
 
 
 @pytest.fixture
-def app(template_db: Path, tmp_path: Path) -> Iterator[Flask]:
+def database_uri(template_db: Path | PostgresDatabases, tmp_path: Path) -> Iterator[str]:
+    """A fresh copy of the template database for one test."""
+    if isinstance(template_db, PostgresDatabases):
+        name = template_db.copy()
+        yield template_db.uri(name)
+        template_db.drop(name)
+        return
     path = tmp_path / "lms.sqlite3"
     shutil.copyfile(template_db, path)
-    application = create_app(_config(f"sqlite:///{path}"))
+    yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def empty_database_uri(template_db: Path | PostgresDatabases, tmp_path: Path) -> Iterator[str]:
+    """A database with no tables at all, for migration tests."""
+    if isinstance(template_db, PostgresDatabases):
+        template_db.count += 1
+        name = f"lms_empty_{WORKER}_{template_db.count}"
+        template_db.drop(name)
+        template_db._run(f'CREATE DATABASE "{name}"')
+        yield template_db.uri(name)
+        template_db.drop(name)
+        return
+    yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+
+
+@pytest.fixture
+def app(database_uri: str) -> Iterator[Flask]:
+    application = create_app(_config(database_uri))
     yield application
     with application.app_context():
         db.session.remove()

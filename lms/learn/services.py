@@ -196,6 +196,8 @@ def my_enrollments(user: User) -> list[Enrollment]:
         db.session.scalars(
             select(Enrollment)
             .where(Enrollment.user_id == user.id, Enrollment.active.is_(True))
-            .order_by(Enrollment.last_activity_at.desc(), Enrollment.enrolled_at.desc())
+            .order_by(
+                Enrollment.last_activity_at.desc().nulls_last(), Enrollment.enrolled_at.desc()
+            )
         )
     )

@@ -106,3 +106,12 @@ def test_uploads_without_a_file_or_with_garbage(app: Flask, author: Api, learner
     assert garbage.status_code == 422
     problem = garbage.get_json()["error"]["details"][0]
     assert set(problem) == {"file", "line", "column", "message"}
+
+
+def test_nul_characters_are_refused_everywhere(app: Flask, learner: Api):
+    client = app.test_client()
+    assert client.get("/?q=a%00b").status_code == 400
+    response = client.post("/api/v1/auth/register", json={"email": "a\x00@x.org", "password": "x"})
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "bad_request"
+    assert learner.patch("/api/v1/me", json={"name": "Ana\x00"}).status_code == 400

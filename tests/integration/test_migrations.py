@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
@@ -12,14 +10,10 @@ from lms import create_app
 from lms.extensions import db
 
 
-def test_migrated_schema_matches_the_models_and_round_trips(tmp_path: Path):
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "x",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/m.db",
-        }
-    )
+def test_migrated_schema_matches_the_models_and_round_trips(empty_database_uri: str):
+    """db upgrade on an empty database, compare with the models, downgrade, upgrade again."""
+    config = {"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": empty_database_uri}
+    app = create_app(config)
     with app.app_context():
         upgrade()
         with db.engine.connect() as connection:
@@ -30,4 +24,5 @@ def test_migrated_schema_matches_the_models_and_round_trips(tmp_path: Path):
             tables = set(db.inspect(connection).get_table_names()) - {"alembic_version"}
         assert tables == set()
         upgrade()
+        db.session.remove()
         db.engine.dispose()
