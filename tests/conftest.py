@@ -42,6 +42,20 @@ POSTGRES_URL = os.environ.get("LMS_TEST_DATABASE_URL", "")
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
+def _compile_translations() -> None:
+    """Compile the gettext catalogs when a .po file is newer than its .mo (as `make` does)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po_path in (ROOT / "lms" / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
+            with po_path.open("rb") as po_file:
+                catalog = read_po(po_file)
+            with mo_path.open("wb") as mo_file:
+                write_mo(mo_file, catalog)
+
+
 def _prepare(uri: str) -> None:
     """Migrate a fresh database and import the sample courses, published."""
     from flask_migrate import upgrade
@@ -100,6 +114,7 @@ class PostgresDatabases:
 def template_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path | PostgresDatabases]:
     """The migrated database with both sample courses, built once per test process."""
     os.environ.setdefault("LMS_INSTANCE_PATH", str(tmp_path_factory.mktemp("instance")))
+    _compile_translations()
     if POSTGRES_URL:
         databases = PostgresDatabases(POSTGRES_URL)
         databases.create_template()
@@ -172,8 +187,8 @@ class Api:
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
 
-    def get(self, url: str, **kw: Any) -> Any:
-        return self.client.get(url, headers=self._headers(), **kw)
+    def get(self, url: str, headers: dict[str, str] | None = None, **kw: Any) -> Any:
+        return self.client.get(url, headers={**self._headers(), **(headers or {})}, **kw)
 
     def post(self, url: str, json: Any = None, **kw: Any) -> Any:
         return self.client.post(url, json=json, headers=self._headers(), **kw)
