@@ -52,8 +52,10 @@ def _compile_translations() -> None:
         if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
             with po_path.open("rb") as po_file:
                 catalog = read_po(po_file)
-            with mo_path.open("wb") as mo_file:
+            partial = mo_path.with_suffix(f".{os.getpid()}.tmp")
+            with partial.open("wb") as mo_file:
                 write_mo(mo_file, catalog)
+            partial.replace(mo_path)  # atomic, so a parallel test process never reads half a file
 
 
 def _prepare(uri: str) -> None:
