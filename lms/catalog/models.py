@@ -113,4 +113,6 @@ class Asset(db.Model):  # type: ignore[name-defined]
     content_type: Mapped[str] = mapped_column(String(100))
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int]
-    data: Mapped[bytes] = mapped_column(LargeBinary)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+
+    course_version: Mapped[CourseVersion] = relationship()

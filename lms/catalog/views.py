@@ -61,4 +61,8 @@ def asset(course_id: str, version: str, path: str) -> Response:
     response = Response(found.data, mimetype=found.content_type)
     response.headers["ETag"] = etag
     response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    # opened on its own, an author's file (an SVG, an HTML page) can run nothing
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox"
+    )
     return response
