@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 import struct
+import subprocess
 import zipfile
 import zlib
 from pathlib import Path
@@ -148,5 +149,9 @@ def test_two_servers_serve_the_same_learner(app: Flask, database_uri: str, tmp_p
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
         verify = requests.get(f"{server_b}/verify/{certificate['code']}", timeout=10)
         assert "This certificate is valid" in verify.text
-        # the certificate was issued by B, whose BASE_URL its QR code and links carry
-        assert certificate["verify_url"] == f"{server_b}/verify/{certificate['code']}"
+        # links are made by the server answering; the QR code by the one that issued (B)
+        assert certificate["verify_url"] == f"{server_a}/verify/{certificate['code']}"
+        text = subprocess.run(
+            ["pdftotext", "-", "-"], input=pdf.content, capture_output=True, check=True
+        ).stdout.decode()
+        assert f"{server_b}/verify/{certificate['code']}" in text.replace("\n", "")
