@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-dejavu-extra poppler-utils zbar-tools
 PYTEST_ARGS ?=
 
-.PHONY: run serve test lint bench sysdeps venv translations messages clean
+.PHONY: run serve test lint bench sysdeps browserdeps venv translations messages clean
 
 sysdeps:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -18,6 +18,22 @@ sysdeps:
 	  else \
 	    echo "Missing system packages. Run: sudo apt-get install -y $$missing"; exit 1; \
 	  fi; \
+	fi
+
+# Chromium (Debian's) and axe-core for the browser tests; when they cannot be installed the
+# browser tests are skipped with the reason printed, and everything else still runs.
+browserdeps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing chromium"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null \
+	      || echo "chromium could not be installed: browser tests will be skipped"; \
+	  else echo "chromium is missing (sudo apt-get install chromium): browser tests will be skipped"; fi; \
+	fi
+	@if [ ! -f node_modules/axe-core/axe.min.js ]; then \
+	  if command -v npm >/dev/null; then npm install --no-save --no-audit --no-fund --silent axe-core >/dev/null \
+	    || echo "axe-core could not be installed: the accessibility test will be skipped"; \
+	  else echo "npm is missing: the accessibility test will be skipped"; fi; \
 	fi
 
 $(BIN)/activate:
@@ -47,8 +63,8 @@ serve: sysdeps venv translations
 	$(BIN)/flask --app lms db upgrade
 	$(BIN)/gunicorn -c gunicorn.conf.py 'lms:create_app()'
 
-test: sysdeps venv translations
-	$(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
+test: sysdeps venv translations browserdeps
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .

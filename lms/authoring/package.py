@@ -331,7 +331,7 @@ def load_package(files: dict[str, bytes]) -> tuple[PackageDef | None, list[Probl
             return f"{LESSON_LINK}{resolved}"
         return f"/courses/{course_id}/assets/{version}/{resolved}"
 
-    modules = _parse_modules(data.get("modules"), c, files, url_for_path)
+    modules = _parse_modules(data.get("modules"), c, files, url_for_path, language)
     _check_unique_items(modules, c)
     modules = _link_lessons(modules, course_id)
     if problems:
@@ -408,7 +408,7 @@ def _parse_certificate(raw: Any, c: _Collector, files: dict[str, bytes]) -> dict
 
 
 def _parse_modules(
-    raw: Any, c: _Collector, files: dict[str, bytes], url_for_path: Any
+    raw: Any, c: _Collector, files: dict[str, bytes], url_for_path: Any, language: str
 ) -> list[ModuleDef]:
     modules: list[ModuleDef] = []
     if not isinstance(raw, list) or not raw:
@@ -428,7 +428,7 @@ def _parse_modules(
         if module_id in seen_modules:
             c.add((*path, "id"), f"module id '{module_id}' is used twice")
         seen_modules.add(module_id)
-        title = _text(module.get("title"), "en")
+        title = _text(module.get("title"), language)
         if not title:
             c.add((*path, "title"), "each module needs a 'title'")
             title = module_id

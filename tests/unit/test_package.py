@@ -219,3 +219,14 @@ def test_mutated_packages_never_raise(cuts: list[int], junk: str):
 def test_any_bytes_as_a_zip_give_files_or_problems(data: bytes):
     files, problems = read_zip(data, Limits())
     assert isinstance(files, dict) and isinstance(problems, list)
+
+
+def test_texts_given_per_language_use_the_courses_main_language():
+    course = COURSE_YAML.replace("language: en", "language: es").replace(
+        "    title: First", "    title: {en: First, es: Primero}"
+    )
+    course = course.replace("title: A tiny course", "title: {en: A tiny course, es: Un curso}")
+    package, problems = load_package(tiny(course_dot_yaml=course))
+    assert problems == [] and package is not None
+    assert package.title == "Un curso"
+    assert package.modules[0].title == "Primero"
