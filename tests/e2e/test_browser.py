@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from tests.conftest import register_api
 from tests.e2e.conftest import AXE
 from tests.e2e.journey import PASSWORD, fill_quiz_by_mouse, questions_and_answers
+from tests.integration.test_journey_api import complete_course
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
@@ -213,6 +215,12 @@ def test_no_serious_accessibility_violations_on_the_journeys_pages(
     audit("result")
     page.goto(f"{live_server}/my")
     audit("dashboard")
+    holder = register_api(live_app.test_client(), f"holder-{id(page)}@example.org", "Ana Holder")
+    complete_course(live_app, holder, COURSE)
+    code = holder.get("/api/v1/me/certificates").get_json()["items"][0]["code"]
+    page.goto(f"{live_server}/verify/{code}")
+    assert "This certificate is valid" in page.content()
+    audit("verify")
     page.goto(f"{live_server}/verify/0000-0000-0000-0000")
     audit("not-found")
     assert found == {}, found
