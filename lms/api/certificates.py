@@ -8,7 +8,7 @@ from flask import Response, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.api.common import bp, json_body, login_required_api, page_of, paging
+from lms.api.common import bp, json_body, login_required_api, paged
 from lms.certificates import services
 from lms.certificates.models import Certificate
 from lms.certificates.views import pdf_response
@@ -54,10 +54,7 @@ def public_json(certificate: Certificate) -> dict[str, Any]:
 @bp.get("/me/certificates")
 @login_required_api
 def my_certificates() -> Response:
-    page, per_page = paging()
-    rows = services.my_certificates(current_user)
-    chosen = rows[(page - 1) * per_page : page * per_page]
-    return jsonify(page_of([certificate_json(c) for c in chosen], page, per_page, len(rows)))
+    return jsonify(paged(services.my_certificates(current_user), certificate_json))
 
 
 @bp.get("/certificates/<code>.pdf")

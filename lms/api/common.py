@@ -56,3 +56,10 @@ def paging() -> tuple[int, int]:
 
 def page_of(items: list[Any], page: int, per_page: int, total: int) -> dict[str, Any]:
     return {"items": items, "page": page, "per_page": per_page, "total": total}
+
+
+def paged(rows: list[Any], serialize: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+    """One page of an in-memory list, with ?page= and ?per_page= applied."""
+    page, per_page = paging()
+    chosen = rows[(page - 1) * per_page : page * per_page]
+    return page_of([serialize(row) for row in chosen], page, per_page, len(rows))

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Response, jsonify
 from flask_login import current_user
 
-from lms.api.common import bp, json_body, login_required_api, page_of, paging
+from lms.api.common import bp, json_body, login_required_api, paged
 from lms.learn import services
 from lms.learn.models import Enrollment
 from lms.learn.progress import Progress
@@ -49,23 +49,20 @@ def unenroll(course_id: str) -> tuple[str, int]:
     return "", 204
 
 
+def enrollment_row(enrollment: Enrollment) -> dict[str, Any]:
+    return {
+        "course_id": enrollment.course_id,
+        "title": enrollment.course_version.title,
+        "version": enrollment.course_version.version,
+        "progress_percent": enrollment.progress_percent,
+        "completed_at": iso(enrollment.completed_at),
+    }
+
+
 @bp.get("/me/enrollments")
 @login_required_api
 def my_enrollments() -> Response:
-    page, per_page = paging()
-    rows = services.my_enrollments(current_user)
-    chosen = rows[(page - 1) * per_page : page * per_page]
-    items = [
-        {
-            "course_id": e.course_id,
-            "title": e.course_version.title,
-            "version": e.course_version.version,
-            "progress_percent": e.progress_percent,
-            "completed_at": iso(e.completed_at),
-        }
-        for e in chosen
-    ]
-    return jsonify(page_of(items, page, per_page, len(rows)))
+    return jsonify(paged(services.my_enrollments(current_user), enrollment_row))
 
 
 @bp.get("/courses/<course_id>/lessons/<lesson_id>")

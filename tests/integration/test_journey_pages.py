@@ -112,7 +112,8 @@ def test_a_new_user_goes_from_registration_to_a_valid_certificate(app: Flask):
     assert "María Fernanda Gutiérrez" in verify
 
 
-def test_saving_an_attempt_keeps_answers_for_later(app: Flask):
+def _open_m1_attempt(app: Flask) -> tuple[FlaskClient, str, str, str]:
+    """A new learner, enrolled, with an attempt at the first quiz open in the page."""
     client = app.test_client()
     _register(client, "Pedro Ruiz", "pedro@example.org")
     page = client.get(f"/courses/{COURSE}").get_data(as_text=True)
@@ -122,7 +123,11 @@ def test_saving_an_attempt_keeps_answers_for_later(app: Flask):
         f"/courses/{COURSE}/quizzes/m1-quiz/attempts", data={"csrf_token": csrf_token(quiz_page)}
     )
     attempt_url = started.headers["Location"]
-    attempt_page = client.get(attempt_url).get_data(as_text=True)
+    return client, quiz_page, attempt_url, client.get(attempt_url).get_data(as_text=True)
+
+
+def test_saving_an_attempt_keeps_answers_for_later(app: Flask):
+    client, quiz_page, attempt_url, attempt_page = _open_m1_attempt(app)
     saved = client.post(
         attempt_url,
         data={"csrf_token": csrf_token(attempt_page), "action": "save", "q-q2": "23"},
@@ -138,16 +143,7 @@ def test_saving_an_attempt_keeps_answers_for_later(app: Flask):
 
 
 def test_a_bad_numerical_answer_is_shown_back_with_an_error(app: Flask):
-    client = app.test_client()
-    _register(client, "Pedro Ruiz", "pedro@example.org")
-    page = client.get(f"/courses/{COURSE}").get_data(as_text=True)
-    client.post(f"/courses/{COURSE}/enroll", data={"csrf_token": csrf_token(page)})
-    quiz_page = client.get(f"/courses/{COURSE}/quizzes/m1-quiz").get_data(as_text=True)
-    started = client.post(
-        f"/courses/{COURSE}/quizzes/m1-quiz/attempts", data={"csrf_token": csrf_token(quiz_page)}
-    )
-    attempt_url = started.headers["Location"]
-    attempt_page = client.get(attempt_url).get_data(as_text=True)
+    client, _quiz_page, attempt_url, attempt_page = _open_m1_attempt(app)
     response = client.post(
         attempt_url,
         data={"csrf_token": csrf_token(attempt_page), "action": "submit", "q-q2": "twenty"},
