@@ -37,6 +37,11 @@ class Defaults:
     PER_PAGE_MAX = 100
     COURSES_DIR = str(Path(__file__).resolve().parent.parent / "courses")
     RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"  # redis://host:6379 when several servers run
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute; 60 per hour"
+    REGISTER_RATE_LIMIT = "5 per minute; 30 per hour"
+    PROXY_COUNT = 0  # how many reverse proxies set X-Forwarded-For in front of the app
 
 
 def _coerce(raw: str) -> Any:

@@ -153,6 +153,7 @@ def register_error_handlers(app: Flask) -> None:
             404: _("We could not find that page."),
             405: _("That method is not allowed here."),
             413: _("The upload is too large."),
+            429: _("Too many attempts. Wait a minute and try again."),
         }
         message = messages.get(status, error.description or error.name)
         return error_response(status, HTTP_CODES.get(status, "error"), message)

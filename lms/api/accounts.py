@@ -12,6 +12,7 @@ from lms.api.common import bp, json_body, login_required_api
 from lms.auth import services
 from lms.auth.models import User
 from lms.errors import InvalidInput, LmsError, Unauthorized
+from lms.ratelimits import login_limit, register_limit
 from lms.timeutil import iso
 
 
@@ -37,6 +38,7 @@ def _strings(body: dict[str, Any], *names: str) -> list[str]:
 
 
 @bp.post("/auth/register")
+@register_limit
 def register() -> tuple[Response, int]:
     body = json_body()
     email, password, name = _strings(body, "email", "password", "name")
@@ -57,6 +59,7 @@ def register() -> tuple[Response, int]:
 
 
 @bp.post("/auth/token")
+@login_limit
 def token() -> Response:
     body = json_body()
     email, password = _strings(body, "email", "password")

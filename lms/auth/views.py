@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from lms.auth import services
 from lms.auth.forms import LoginForm, ProfileForm, RegisterForm
 from lms.errors import Conflict, InvalidInput
+from lms.ratelimits import login_limit, register_limit
 
 bp = Blueprint("auth", __name__)
 
@@ -26,6 +27,7 @@ def _safe_next(default: str) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@login_limit
 def login() -> Response | tuple[str, int]:
     form = LoginForm()
     if form.validate_on_submit():
@@ -39,6 +41,7 @@ def login() -> Response | tuple[str, int]:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@register_limit
 def register() -> Response | str | tuple[str, int]:
     form = RegisterForm()
     if form.validate_on_submit():

@@ -1,0 +1,169 @@
+"""Rate limits, cookies, headers, CSRF on every unsafe method, and inert author HTML."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+from flask import Flask
+
+from lms import create_app
+from tests.conftest import PASSWORD, Api, _config, csrf_token
+
+
+def test_login_registration_and_tokens_are_rate_limited(database_uri: str):
+    app = create_app(
+        _config(
+            database_uri,
+            RATELIMIT_ENABLED=True,
+            LOGIN_RATE_LIMIT="3 per minute",
+            REGISTER_RATE_LIMIT="2 per minute",
+        )
+    )
+    client = app.test_client()
+    for _ in range(3):
+        assert (
+            client.post(
+                "/api/v1/auth/token", json={"email": "a@b.org", "password": "x"}
+            ).status_code
+            == 401
+        )
+    limited = client.post("/api/v1/auth/token", json={"email": "a@b.org", "password": "x"})
+    assert limited.status_code == 429
+    assert limited.get_json()["error"]["code"] == "rate_limited"
+    # the login form shares the login budget
+    page = client.get("/login")
+    assert page.status_code == 200  # GET is never limited
+    form = client.post("/login", data={"csrf_token": csrf_token(page.get_data(as_text=True))})
+    assert form.status_code == 429
+
+    client = app.test_client()  # no session cookie, so no CSRF token needed
+    for n in range(2):
+        client.post(
+            "/api/v1/auth/register",
+            json={"email": f"n{n}@b.org", "password": PASSWORD, "name": "N"},
+        )
+    taken = client.post(
+        "/api/v1/auth/register", json={"email": "n0@b.org", "password": PASSWORD, "name": "N"}
+    )
+    assert taken.status_code == 429
+
+
+def test_session_cookie_is_httponly_and_samesite_lax(app: Flask):
+    client = app.test_client()
+    page = client.get("/register").get_data(as_text=True)
+    response = client.post(
+        "/register",
+        data={
+            "csrf_token": csrf_token(page),
+            "name": "C",
+            "email": "c@example.org",
+            "password": PASSWORD,
+        },
+    )
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+
+
+def test_session_cookie_is_secure_when_configured(database_uri: str):
+    app = create_app(_config(database_uri, SESSION_COOKIE_SECURE=True))
+    client = app.test_client()
+    page = client.get("/register").get_data(as_text=True)
+    response = client.post(
+        "/register",
+        data={
+            "csrf_token": csrf_token(page),
+            "name": "C",
+            "email": "c@example.org",
+            "password": PASSWORD,
+        },
+    )
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_security_headers_on_pages_and_api(client):
+    for path in ("/", "/login", "/api/v1/courses", "/no-such-page"):
+        headers = client.get(path).headers
+        policy = headers["Content-Security-Policy"]
+        assert "default-src 'self'" in policy and "frame-ancestors 'self'" in policy
+        assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_every_unsafe_route_refuses_a_cookie_session_without_csrf(app: Flask):
+    client = app.test_client()
+    page = client.get("/register").get_data(as_text=True)
+    client.post(
+        "/register",
+        data={
+            "csrf_token": csrf_token(page),
+            "name": "C",
+            "email": "c@example.org",
+            "password": PASSWORD,
+        },
+    )
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        for method in (rule.methods or set()) & {"POST", "PUT", "PATCH", "DELETE"}:
+            path = rule.rule
+            for name in rule.arguments:
+                path = path.replace(f"<{name}>", "x")
+            response = client.open(path, method=method)
+            assert response.status_code == 400, (method, rule.rule, response.status_code)
+            checked += 1
+    assert checked >= 15
+
+
+HOSTILE_LESSON = """---
+title: Hostile
+---
+<script>alert('x')</script>
+<img src="x.png" onerror="alert('x')">
+[click](javascript:alert('x'))
+<a href="JaVaScRiPt:alert('x')">upper</a>
+<iframe src="https://evil.example/"></iframe>
+<svg onload="alert('x')"><script>alert('x')</script></svg>
+<p style="background:url(javascript:alert('x'))" onclick="alert('x')">text stays</p>
+<form action="https://evil.example/"><input name="p"></form>
+"""
+
+
+def _zip(files: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path, text in files.items():
+            archive.writestr(path, text)
+    return buffer.getvalue()
+
+
+def test_scripts_in_lessons_end_up_inert_in_pages_and_api(app: Flask, author: Api, learner: Api):
+    package = _zip(
+        {
+            "course.yaml": (
+                "id: hostile-course\nversion: 1.0.0\ntitle: Hostile\nlanguage: en\nmodules:\n"
+                "  - id: m1\n    title: M\n    items:\n      - lesson: lessons/bad.md\n"
+            ),
+            "lessons/bad.md": HOSTILE_LESSON.replace(
+                'src="x.png"', 'src="https://example.org/x.png"'
+            ),
+        }
+    )
+    uploaded = author.client.post(
+        "/api/v1/courses",
+        data={"file": (io.BytesIO(package), "c.zip")},
+        headers={"Authorization": f"Bearer {author.token}"},
+    )
+    assert uploaded.status_code == 201, uploaded.get_json()
+    author.post("/api/v1/courses/hostile-course/versions/1.0.0/publish")
+    learner.post("/api/v1/courses/hostile-course/enrollment")
+    html = learner.get("/api/v1/courses/hostile-course/lessons/bad").get_json()["html"]
+    page = learner.client.get("/courses/hostile-course/lessons/bad")  # bearer on pages too
+    for text in (html, page.get_data(as_text=True)):
+        lowered = text.lower()
+        assert "<script" not in lowered
+        assert "onerror" not in lowered and "onload" not in lowered and "onclick" not in lowered
+        assert not re.search(r"(href|src|action|style)\s*=\s*[\"']?[^>]*javascript:", lowered)
+        assert "<iframe" not in lowered and "<form" not in lowered and "<svg" not in lowered
+    assert "text stays" in html
