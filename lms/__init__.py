@@ -101,6 +101,7 @@ def _tune_sqlite(engine: Engine) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from lms.admin.views import bp as admin_bp
     from lms.api.routes import bp as api_bp
     from lms.auth.views import bp as auth_bp
     from lms.catalog.views import bp as catalog_bp
@@ -109,7 +110,9 @@ def _register_blueprints(app: Flask) -> None:
     from lms.learn.views import bp as learn_bp
     from lms.quiz.views import bp as quiz_bp
 
-    blueprints = (auth_bp, catalog_bp, learn_bp, quiz_bp, certificates_bp, api_bp, health_bp)
+    blueprints = (
+        auth_bp, catalog_bp, learn_bp, quiz_bp, certificates_bp, admin_bp, api_bp, health_bp,
+    )  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
@@ -186,6 +189,11 @@ def _register_request_hooks(app: Flask) -> None:
             return ""
         rounded = round(float(value), 2)
         return str(int(rounded)) if rounded == int(rounded) else f"{rounded:g}"
+
+    @app.template_filter("reject_page")
+    def reject_page(args: dict[str, str]) -> dict[str, str]:
+        """Query arguments without 'page', for building pager links."""
+        return {k: v for k, v in args.items() if k != "page"}
 
     @app.context_processor
     def inject_site() -> dict[str, Any]:

@@ -33,7 +33,7 @@ def import_path(path: Path, publish: bool) -> tuple[str, str, bool]:
     from lms.authoring import services
 
     package = services.read_package(path, services.limits_from(current_app.config))
-    version, created = services.import_package(package, owner=None, publish=publish)
+    version, created = services.import_package(package, owner=None, publish=publish, origin="cli")
     return version.course_id, version.version, created
 
 
@@ -86,7 +86,12 @@ def register_cli(app: Flask) -> None:
             if problem:
                 click.echo(f"error: the password is refused ({problem})", err=True)
                 sys.exit(1)
+        from lms.admin import services as audit
+
         user = create_or_update_user(email, name, role, password)
+        audit.record(
+            "user.save", actor=None, target=user.email, origin="cli", details={"role": role}
+        )
         db.session.commit()
         click.echo(f"{user.email} ({user.role}) id={user.id}")
 
@@ -129,7 +134,7 @@ def register_cli(app: Flask) -> None:
         from lms.certificates import services
 
         try:
-            certificate = services.revoke(code, reason)
+            certificate = services.revoke(code, reason, origin="cli")
         except LmsError as error:
             click.echo(f"error: {error.message}", err=True)
             sys.exit(1)

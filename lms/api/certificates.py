@@ -79,4 +79,5 @@ def revoke(code: str) -> Response:
     reason = body.get("reason")
     if not isinstance(reason, str):
         raise InvalidInput(details=[{"field": "reason", "message": _("Give a reason.")}])
-    return jsonify(public_json(services.revoke(code, reason)))
+    revoked = services.revoke(code, reason, actor=current_user, origin=request.remote_addr or "")
+    return jsonify(public_json(revoked))

@@ -33,7 +33,9 @@ def upload_course() -> tuple[Response, int]:
             details=[{"field": "file", "message": _("Attach the course package as 'file'.")}]
         )
     package = services.read_package(upload.stream, services.limits_from(current_app.config))
-    version, created = services.import_package(package, owner=current_user)
+    version, created = services.import_package(
+        package, owner=current_user, origin=request.remote_addr or ""
+    )
     body = {"id": version.course_id, "version": version.version, "status": version.status}
     return jsonify(body), 201 if created else 200
 
@@ -42,7 +44,7 @@ def upload_course() -> tuple[Response, int]:
 @login_required_api
 def publish(course_id: str, version: str) -> Response:
     _require_author()
-    found = services.publish(course_id, version, current_user)
+    found = services.publish(course_id, version, current_user, request.remote_addr or "")
     return jsonify({"id": found.course_id, "version": found.version, "status": found.status})
 
 

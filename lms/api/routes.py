@@ -2,6 +2,7 @@
 
 from lms.api import (  # noqa: F401
     accounts,
+    admin,
     catalog,
     certificates,
     courses_admin,

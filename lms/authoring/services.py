@@ -10,6 +10,7 @@ from typing import IO, Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from lms.admin import services as audit
 from lms.auth.models import User
 from lms.authoring.files import Limits, read_folder, read_zip
 from lms.authoring.package import (
@@ -68,7 +69,7 @@ def can_edit(user: User | None, course: Course) -> bool:
 
 
 def import_package(
-    package: PackageDef, *, owner: User | None, publish: bool = False
+    package: PackageDef, *, owner: User | None, publish: bool = False, origin: str = ""
 ) -> tuple[CourseVersion, bool]:
     """Store a validated package as a new course version; (version, created).
 
@@ -98,7 +99,7 @@ def import_package(
                 code="version_exists",
             )
         if publish and existing.status != "published":
-            publish_version(existing)
+            publish_version(existing, actor=owner, origin=origin)
         return existing, False
     latest = db.session.scalar(
         select(CourseVersion.sort_key)
@@ -157,17 +158,32 @@ def import_package(
             )
         )
     db.session.flush()
+    audit.record(
+        "course.import",
+        actor=owner,
+        target=f"{package.id} {package.version}",
+        origin=origin,
+        details={"items": len(package.items), "assets": len(package.assets)},
+    )
     if publish:
-        publish_version(version)
+        publish_version(version, actor=owner, origin=origin)
     return version, True
 
 
-def publish_version(version: CourseVersion) -> CourseVersion:
+def publish_version(
+    version: CourseVersion, *, actor: User | None = None, origin: str = ""
+) -> CourseVersion:
     """Make a version the one new learners get."""
     if version.status != "published":
         version.status = "published"
         version.published_at = utcnow()
         db.session.flush()
+        audit.record(
+            "course.publish",
+            actor=actor,
+            target=f"{version.course_id} {version.version}",
+            origin=origin,
+        )
     return version
 
 
@@ -182,9 +198,9 @@ def find_version(course_id: str, version: str) -> CourseVersion:
     return found
 
 
-def publish(course_id: str, version: str, user: User | None) -> CourseVersion:
+def publish(course_id: str, version: str, user: User | None, origin: str = "") -> CourseVersion:
     """Publish a version the user may edit."""
     found = find_version(course_id, version)
     if not can_edit(user, found.course):
         raise NotFound() if user is None or not user.is_author else Forbidden()
-    return publish_version(found)
+    return publish_version(found, actor=user, origin=origin)

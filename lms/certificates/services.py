@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from lms.admin import services as audit
 from lms.auth.models import User
 from lms.catalog.models import Asset, CourseVersion
 from lms.certificates.models import Certificate
@@ -186,7 +187,7 @@ def my_certificates(user: User) -> list[Certificate]:
     )
 
 
-def revoke(code: str, reason: str) -> Certificate:
+def revoke(code: str, reason: str, *, actor: User | None = None, origin: str = "") -> Certificate:
     """Revoke a certificate with a reason; the verification page says so from then on."""
     if not isinstance(reason, str) or not reason.strip():
         raise InvalidInput(details=[{"field": "reason", "message": _("Give a reason.")}])
@@ -195,4 +196,11 @@ def revoke(code: str, reason: str) -> Certificate:
         certificate.revoked_at = utcnow()
         certificate.revoked_reason = reason.strip()[:2000]
         db.session.flush()
+        audit.record(
+            "certificate.revoke",
+            actor=actor,
+            target=certificate.code,
+            origin=origin,
+            details={"reason": certificate.revoked_reason, "holder": certificate.holder_name},
+        )
     return certificate
