@@ -1,0 +1,1 @@
+"""The bench's steps, in the order `python -m bench` runs them."""
