@@ -68,14 +68,14 @@ def my_enrollments() -> Response:
 @bp.get("/courses/<course_id>/lessons/<lesson_id>")
 @login_required_api
 def lesson(course_id: str, lesson_id: str) -> Response:
-    enrollment, item = services.view_lesson(current_user, course_id, lesson_id)
+    visit = services.view_lesson(current_user, course_id, lesson_id)
     return jsonify(
         {
-            "id": item.key,
-            "title": item.title,
-            "html": item.html or "",
-            "minutes": item.minutes,
-            "language": enrollment.course_version.language,
+            "id": visit.item.key,
+            "title": visit.item.title,
+            "html": visit.item.html or "",
+            "minutes": visit.item.minutes,
+            "language": visit.enrollment.course_version.language,
         }
     )
 

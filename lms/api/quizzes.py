@@ -48,8 +48,8 @@ def start_attempt(course_id: str, quiz_id: str) -> tuple[Response, int]:
 @bp.get("/courses/<course_id>/quizzes/<quiz_id>/attempts")
 @login_required_api
 def list_attempts(course_id: str, quiz_id: str) -> Response:
-    _item, _quiz, attempts = services.quiz_overview(current_user, course_id, quiz_id)
-    return jsonify({"items": [attempt_summary(a) for a in attempts]})
+    overview = services.quiz_overview(current_user, course_id, quiz_id)
+    return jsonify({"items": [attempt_summary(a) for a in overview.attempts]})
 
 
 @bp.get("/attempts/<attempt_id>")

@@ -92,7 +92,7 @@ class Item(db.Model):  # type: ignore[name-defined]
     position: Mapped[int]
     title: Mapped[str] = mapped_column(String(300))
     minutes: Mapped[int | None]
-    html: Mapped[str | None] = mapped_column(Text)
+    html: Mapped[str | None] = mapped_column(Text, deferred=True)  # loaded only to show a lesson
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     course_version: Mapped[CourseVersion] = relationship(back_populates="items")

@@ -11,6 +11,7 @@ class ItemFact:
 
     key: str
     kind: str  # lesson | quiz | scorm
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class ItemStatus:
     score_percent: float | None
     required: bool
     done: bool
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,9 @@ def compute_progress(
             result = quiz_results.get(item.key, QuizResult("not_started", None))
             status, score = result.status, result.score_percent
             done = status in ("passed", "completed")
-        statuses[item.key] = ItemStatus(item.kind, status, score, item.kind in kinds, done)
+        statuses[item.key] = ItemStatus(
+            item.kind, status, score, item.kind in kinds, done, item.title
+        )
     required = [s for s in statuses.values() if s.required]
     if required:
         done_count = sum(1 for s in required if s.done)

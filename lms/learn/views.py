@@ -49,20 +49,19 @@ def resume(course_id: str) -> Response:
 @bp.route("/courses/<course_id>/lessons/<lesson_id>")
 @login_required
 def lesson(course_id: str, lesson_id: str) -> str:
-    enrollment, item = services.view_lesson(current_user, course_id, lesson_id)
-    modules = catalog.outline(enrollment.course_version)
+    visit = services.view_lesson(current_user, course_id, lesson_id)
+    modules = catalog.outline(visit.enrollment.course_version)
     items = [i for m in modules for i in m.items]
-    index = next(n for n, i in enumerate(items) if i.key == item.key)
-    progress = services.progress_for(enrollment)
+    index = next(n for n, i in enumerate(items) if i.key == visit.item.key)
     return render_template(
         "learn/lesson.html",
-        enrollment=enrollment,
-        version=enrollment.course_version,
-        item=item,
+        enrollment=visit.enrollment,
+        version=visit.enrollment.course_version,
+        item=visit.item,
         modules=modules,
         previous=items[index - 1] if index > 0 else None,
         next=items[index + 1] if index + 1 < len(items) else None,
-        progress=progress,
+        progress=visit.progress,
     )
 
 
@@ -70,13 +69,12 @@ def lesson(course_id: str, lesson_id: str) -> str:
 @login_required
 def dashboard() -> str:
     enrollments = services.my_enrollments(current_user)
+    progress = services.progress_for_many(current_user.id, enrollments)
     rows = []
     for enrollment in enrollments:
-        progress = services.progress_for(enrollment)
-        next_item = None
-        if progress.next_item:
-            next_item = catalog.find_item(enrollment.course_version, progress.next_item)
-        rows.append((enrollment, progress, next_item))
+        mine = progress[enrollment.id]
+        next_item = mine.items[mine.next_item] if mine.next_item else None
+        rows.append((enrollment, mine, next_item))
     return render_template(
         "learn/dashboard.html",
         rows=rows,

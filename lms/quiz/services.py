@@ -95,11 +95,21 @@ def open_attempt(user: User, course_id: str, quiz_id: str) -> QuizAttempt | None
     )
 
 
-def quiz_overview(user: User, course_id: str, quiz_id: str) -> tuple[Item, Quiz, list[QuizAttempt]]:
+@dataclass(frozen=True)
+class QuizOverview:
+    enrollment: Enrollment
+    item: Item
+    quiz: Quiz
+    attempts: list[QuizAttempt]
+
+
+def quiz_overview(user: User, course_id: str, quiz_id: str) -> QuizOverview:
     """The quiz item, its definition and the learner's attempts (for the quiz page)."""
     enrollment = require_enrollment(user, course_id)
     item = _quiz_item(enrollment, quiz_id)
-    return item, quiz_for_item(item), list_attempts(user, course_id, quiz_id)
+    return QuizOverview(
+        enrollment, item, quiz_for_item(item), list_attempts(user, course_id, quiz_id)
+    )
 
 
 def start_attempt(

@@ -19,19 +19,19 @@ bp = Blueprint("quiz", __name__)
 @bp.route("/courses/<course_id>/quizzes/<quiz_id>")
 @login_required
 def show(course_id: str, quiz_id: str) -> str:
-    item, quiz, attempts = services.quiz_overview(current_user, course_id, quiz_id)
+    overview = services.quiz_overview(current_user, course_id, quiz_id)
+    attempts = overview.attempts
     submitted = [a for a in attempts if a.submitted_at is not None]
-    enrollment = learn.require_enrollment(current_user, course_id)
-    progress = learn.progress_for(enrollment)
+    results = learn.quiz_results([overview.item], attempts)
     return render_template(
         "quiz/show.html",
-        item=item,
-        quiz=quiz,
+        item=overview.item,
+        quiz=overview.quiz,
         attempts=attempts,
         open_attempt=next((a for a in attempts if a.submitted_at is None), None),
-        attempts_left=services.attempts_left(quiz, len(submitted)),
-        status=progress.items.get(quiz_id),
-        version=enrollment.course_version,
+        attempts_left=services.attempts_left(overview.quiz, len(submitted)),
+        status=results.get(quiz_id),
+        version=overview.enrollment.course_version,
         course_id=course_id,
     )
 
