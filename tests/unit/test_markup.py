@@ -1,0 +1,43 @@
+"""Author Markdown and HTML come out sanitized, whatever they hold."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lms.authoring.markup import link_targets, render_inline, render_markdown
+
+DANGEROUS = st.sampled_from(
+    [
+        "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[a](javascript:alert(1))",
+        "<a href='jAvAsCrIpT:alert(1)'>x</a>", "<svg onload=alert(1)>", "<iframe src=//evil>",
+        "<style>body{}</style>", "<object data=x>", "<a href=\"data:text/html,<script>\">d</a>",
+        "<div onmouseover='x'>hover</div>", "<math><mi xlink:href='javascript:1'>",
+        "**bold**", "| a | b |\n|---|---|\n| 1 | 2 |", "![i](img.png)", "<details><summary>s",
+    ]
+)  # fmt: skip
+EVENT_ATTRIBUTE = re.compile(r"<[^>]+\son[a-z]+\s*=", re.IGNORECASE)
+
+
+@given(st.lists(st.one_of(DANGEROUS, st.text(max_size=30)), max_size=8))
+def test_rendered_markdown_never_carries_scripts(parts: list[str]):
+    html = render_markdown("\n".join(parts))
+    lowered = html.lower()
+    assert "<script" not in lowered and "<iframe" not in lowered and "<svg" not in lowered
+    assert "<style" not in lowered and "<object" not in lowered
+    assert not EVENT_ATTRIBUTE.search(html)
+    assert not re.search(r"(href|src)\s*=\s*[\"']?\s*(javascript|data|vbscript):", lowered)
+
+
+@given(st.text(max_size=200))
+def test_inline_rendering_and_link_listing_never_raise(text: str):
+    assert "<p>" not in render_inline(text)
+    for line, _target in link_targets(text):
+        assert line >= 0
+
+
+def test_tables_and_links_survive_and_gain_safe_rel():
+    html = render_markdown("| a | b |\n|---|---|\n| 1 | 2 |\n\n[site](https://example.org)")
+    assert "<table>" in html and 'rel="noopener noreferrer"' in html
