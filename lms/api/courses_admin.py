@@ -7,15 +7,11 @@ from typing import Any
 from flask import Response, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
 
-from lms.api.common import bp, login_required_api
+from lms.api.common import bp, json_body, login_required_api
 from lms.authoring import services
-from lms.catalog import services as catalog
-from lms.catalog.models import CourseVersion
-from lms.errors import Forbidden, InvalidInput, NotFound
-from lms.extensions import db
-from lms.learn.models import Enrollment
+from lms.errors import Forbidden, InvalidInput
+from lms.timeutil import iso
 
 
 def _require_author() -> None:
@@ -51,29 +47,50 @@ def publish(course_id: str, version: str) -> Response:
 @bp.get("/courses/<course_id>/versions")
 @login_required_api
 def versions(course_id: str) -> Response:
-    course = catalog.get_course(course_id)
-    if not services.can_edit(current_user, course):
-        raise NotFound()
-    counts = dict(
-        db.session.execute(
-            select(Enrollment.course_version_id, func.count(Enrollment.id))
-            .where(Enrollment.course_id == course_id, Enrollment.active.is_(True))
-            .group_by(Enrollment.course_version_id)
-        ).all()
-    )
-    rows = db.session.scalars(
-        select(CourseVersion)
-        .where(CourseVersion.course_id == course_id)
-        .order_by(CourseVersion.sort_key)
-    )
+    rows = services.versions_with_counts(course_id, current_user)
     items: list[dict[str, Any]] = [
         {
-            "version": v.version,
-            "status": v.status,
-            "created_at": v.created_at.isoformat() + "Z",
-            "published_at": v.published_at.isoformat() + "Z" if v.published_at else None,
-            "enrolled": counts.get(v.id, 0),
+            "version": row.version.version,
+            "status": row.version.status,
+            "created_at": iso(row.version.created_at),
+            "published_at": iso(row.version.published_at),
+            "enrolled": row.enrolled,
         }
-        for v in rows
+        for row in rows
     ]
     return jsonify({"items": items})
+
+
+@bp.get("/courses/<course_id>/versions/<version>/export")
+@login_required_api
+def export(course_id: str, version: str) -> Response:
+    """The version as a zip that imports back to the same course."""
+    name, data = services.export_version(course_id, version, current_user)
+    response = Response(data, mimetype="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.post("/courses/<course_id>/versions/<version>/move-learners")
+@login_required_api
+def move_learners(course_id: str, version: str) -> Response:
+    """Move everyone enrolled to this published version."""
+    moved = services.move_learners(course_id, version, current_user, request.remote_addr or "")
+    return jsonify({"id": course_id, "version": version, "moved": moved})
+
+
+@bp.post("/courses/<course_id>/authors")
+@login_required_api
+def add_author(course_id: str) -> tuple[Response, int]:
+    email = json_body().get("email")
+    if not isinstance(email, str):
+        raise InvalidInput(details=[{"field": "email", "message": _("Required, as text.")}])
+    user = services.add_coauthor(course_id, email, current_user, request.remote_addr or "")
+    return jsonify({"user_id": user.id, "email": user.email, "name": user.name}), 201
+
+
+@bp.delete("/courses/<course_id>/authors/<int:user_id>")
+@login_required_api
+def remove_author(course_id: str, user_id: int) -> tuple[str, int]:
+    services.remove_coauthor(course_id, user_id, current_user, request.remote_addr or "")
+    return "", 204

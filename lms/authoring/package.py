@@ -84,12 +84,25 @@ class PackageDef:
     completion: dict[str, str]
     certificate: dict[str, Any]
     modules: tuple[ModuleDef, ...]
-    assets: dict[str, bytes] = field(repr=False)
+    files: dict[str, bytes] = field(repr=False)
     content_hash: str = ""
+
+    @property
+    def assets(self) -> dict[str, bytes]:
+        """The files learners' browsers may fetch: everything but the course's sources."""
+        return {path: data for path, data in self.files.items() if is_public(path)}
 
     @property
     def items(self) -> list[ItemDef]:
         return [item for module in self.modules for item in module.items]
+
+
+SOURCE_SUFFIXES = (".md", ".yaml", ".yml", ".gift")
+
+
+def is_public(path: str) -> bool:
+    """Sources (course.yaml, lessons, quizzes with their answers) are never served as files."""
+    return not path.lower().endswith(SOURCE_SUFFIXES) and not path.startswith("quizzes/")
 
 
 def version_sort_key(version: str) -> str:
@@ -336,15 +349,6 @@ def load_package(files: dict[str, bytes]) -> tuple[PackageDef | None, list[Probl
     modules = _link_lessons(modules, course_id)
     if problems:
         return None, sorted(set(problems))
-    referenced = {item.file for module in modules for item in module.items}
-    assets = {
-        path: blob
-        for path, blob in files.items()
-        if path not in referenced
-        and path != "course.yaml"
-        and not path.endswith(".md")
-        and not path.startswith("quizzes/")
-    }
     return (
         PackageDef(
             id=course_id,
@@ -359,7 +363,7 @@ def load_package(files: dict[str, bytes]) -> tuple[PackageDef | None, list[Probl
             completion=completion,
             certificate=certificate,
             modules=tuple(modules),
-            assets=assets,
+            files=files,
             content_hash=content_hash(files),
         ),
         [],
@@ -576,6 +580,7 @@ __all__ = [
     "QuizItemDef",
     "QuizSettings",
     "guess_type",
+    "is_public",
     "load_package",
     "version_sort_key",
 ]

@@ -24,6 +24,21 @@ class Course(db.Model):  # type: ignore[name-defined]
     versions: Mapped[list[CourseVersion]] = relationship(
         back_populates="course", order_by="CourseVersion.id"
     )
+    coauthors: Mapped[list[CourseAuthor]] = relationship(cascade="all, delete-orphan")
+
+
+class CourseAuthor(db.Model):  # type: ignore[name-defined]
+    """A co-author named by the course's owner: may upload, publish and preview its versions."""
+
+    __tablename__ = "course_authors"
+
+    course_id: Mapped[str] = mapped_column(
+        ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class CourseVersion(db.Model):  # type: ignore[name-defined]
@@ -45,6 +60,7 @@ class CourseVersion(db.Model):  # type: ignore[name-defined]
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     completion: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     certificate: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prerequisites: Mapped[list[str]] = mapped_column(JSON, default=list)
     content_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_at: Mapped[datetime | None]
@@ -100,7 +116,12 @@ class Item(db.Model):  # type: ignore[name-defined]
 
 
 class Asset(db.Model):  # type: ignore[name-defined]
-    """A file from a package (image, audio, PDF), kept in the database so every server has it."""
+    """A file of a package, kept in the database so every server has it.
+
+    Every file of the package is kept, so a version exports back to the zip it came from;
+    only ``public`` ones (images, audio, video, PDFs, ...) are served. Quizzes hold their
+    answers and are never public. Resized copies of an image have ``variant_of`` set.
+    """
 
     __tablename__ = "assets"
     __table_args__ = (UniqueConstraint("course_version_id", "path"),)
@@ -113,6 +134,9 @@ class Asset(db.Model):  # type: ignore[name-defined]
     content_type: Mapped[str] = mapped_column(String(100))
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int]
+    public: Mapped[bool] = mapped_column(default=True)
+    variant_of: Mapped[str | None] = mapped_column(String(500))
+    width: Mapped[int | None]
     data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
 
     course_version: Mapped[CourseVersion] = relationship()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import selectinload, undefer
 
 from lms.auth.models import User
 from lms.catalog.models import Asset, Course, CourseVersion, Item, Module
@@ -20,6 +20,13 @@ class Page:
     page: int
     per_page: int
     total: int
+
+
+def can_edit(user: User | None, course: Course) -> bool:
+    """Owners, co-authors and admins edit a course; the command line (no user) may do anything."""
+    if user is None or user.is_admin or course.owner_id == user.id:
+        return True
+    return any(link.user_id == user.id for link in course.coauthors)
 
 
 def _latest_published() -> Select[Any]:
@@ -85,9 +92,7 @@ def course_version_for(
         )
         if found is None:
             raise NotFound()
-        may_see_drafts = user is not None and (
-            user.is_admin or (user.is_author and found.course.owner_id == user.id)
-        )
+        may_see_drafts = user is not None and can_edit(user, found.course)
         if found.status != "published" and not may_see_drafts:
             raise NotFound()
         return found
@@ -131,7 +136,9 @@ def find_asset(course_id: str, version: str, path: str) -> Asset:
             CourseVersion.course_id == course_id,
             CourseVersion.version == version,
             Asset.path == path,
+            Asset.public.is_(True),
         )
+        .options(undefer(Asset.data))
     )
     if asset is None:
         raise NotFound()

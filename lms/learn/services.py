@@ -12,8 +12,9 @@ from sqlalchemy.orm import joinedload
 from lms.auth.models import User
 from lms.catalog import services as catalog
 from lms.catalog.models import CourseVersion, Item
+from lms.certificates.models import Certificate
 from lms.certificates.services import IssueContext, issue_if_complete
-from lms.errors import InvalidInput, NotEnrolled, NotFound
+from lms.errors import Forbidden, InvalidInput, NotEnrolled, NotFound
 from lms.extensions import db
 from lms.learn.models import Enrollment, LessonView
 from lms.learn.progress import ItemFact, Progress, QuizResult, compute_progress
@@ -70,6 +71,8 @@ def enroll(user: User, course_id: str, version: str | None = None) -> EnrollResu
     existing = db.session.scalar(
         select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id == course_id)
     )
+    if existing is None or not existing.active:
+        check_prerequisites(user, target)
     if existing is not None:
         created = not existing.active
         existing.active = True
@@ -91,6 +94,45 @@ def enroll(user: User, course_id: str, version: str | None = None) -> EnrollResu
     db.session.flush()
     refresh_progress(enrollment)
     return EnrollResult(enrollment, True)
+
+
+def missing_prerequisites(user: User, version: CourseVersion) -> list[str]:
+    """The prerequisite courses whose valid certificate the learner does not hold."""
+    wanted = list(version.prerequisites or [])
+    if not wanted:
+        return []
+    held = {
+        c.course_id
+        for c in db.session.scalars(
+            select(Certificate).where(
+                Certificate.user_id == user.id,
+                Certificate.course_id.in_(wanted),
+                Certificate.superseded_by.is_(None),
+            )
+        )
+        if c.status_at() == "valid"
+    }
+    return [course_id for course_id in wanted if course_id not in held]
+
+
+def check_prerequisites(user: User, version: CourseVersion) -> None:
+    """403 naming each prerequisite course still to complete."""
+    missing = missing_prerequisites(user, version)
+    if not missing:
+        return
+    titles = {
+        v.course_id: v.title
+        for v in db.session.scalars(
+            select(CourseVersion).where(
+                CourseVersion.course_id.in_(missing), CourseVersion.status == "published"
+            )
+        )
+    }
+    names = ", ".join(titles.get(course_id, course_id) for course_id in missing)
+    raise Forbidden(
+        _("First complete, with a certificate: %(courses)s.", courses=names),
+        details=[{"course_id": c, "title": titles.get(c, c)} for c in missing],
+    )
 
 
 def unenroll(user: User, course_id: str) -> None:

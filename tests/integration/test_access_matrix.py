@@ -78,11 +78,19 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/api/v1/certificates/<code>.pdf"): (404, 200, 404, 404, 404, 404, 200),
     ("POST", "/api/v1/certificates/<code>/revoke"): (401, 403, 403, 403, 403, 403, 200),
     ("GET", "/api/v1/admin/audit"): (401, 403, 403, 403, 403, 403, 200),
+    ("GET", "/api/v1/courses/<course_id>/versions/<version>/export"): (401, 404, 404, 200, 404, 404, 200),
+    ("POST", "/api/v1/courses/<course_id>/versions/<version>/move-learners"): (401, 404, 404, 200, 404, 404, 200),
+    ("POST", "/api/v1/courses/<course_id>/authors"): (401, 404, 404, 201, 404, 404, 201),
+    ("DELETE", "/api/v1/courses/<course_id>/authors/<int:user_id>"): (401, 404, 404, 204, 404, 404, 204),
 }
 # fmt: on
 
 # Routes about a course the author owns; the rest use a course the learner is part-way through.
 OWNED = {
+    "/api/v1/courses/<course_id>/versions/<version>/export",
+    "/api/v1/courses/<course_id>/versions/<version>/move-learners",
+    "/api/v1/courses/<course_id>/authors",
+    "/api/v1/courses/<course_id>/authors/<int:user_id>",
     "/api/v1/courses/<course_id>/versions",
     "/api/v1/courses/<course_id>/versions/<version>/publish",
     "/courses/<course_id>/assets/<version>/<path:path>",
@@ -91,6 +99,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PUT", "/api/v1/attempts/<attempt_id>/answers"): {"answers": {}},
     ("POST", "/api/v1/attempts/<attempt_id>/submit"): {"answers": {}},
     ("POST", "/api/v1/certificates/<code>/revoke"): {"reason": "checking access"},
+    ("POST", "/api/v1/courses/<course_id>/authors"): {"email": "author2@example.org"},
 }
 
 
@@ -119,6 +128,10 @@ def scenario(template_db: Any, tmp_path_factory: pytest.TempPathFactory) -> Iter
     }
     author = Api(app.test_client(), tokens["author"])
     assert upload(author, package()).status_code == 201  # "shared-course", with an image
+    assert author.post("/api/v1/courses/shared-course/versions/1.0.0/publish").status_code == 200
+    added = author.post("/api/v1/courses/shared-course/authors", json={"email": "author2@example.org"})
+    coauthor_id = added.get_json()["user_id"]
+    author.delete(f"/api/v1/courses/shared-course/authors/{coauthor_id}")
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -134,6 +147,7 @@ def scenario(template_db: Any, tmp_path_factory: pytest.TempPathFactory) -> Iter
             "code": code,
             "version": "1.0.0",
             "filename": "css/site.css",
+            "user_id": str(coauthor_id),
         },
     }
 
@@ -143,6 +157,7 @@ def _path(rule: str, values: dict[str, str]) -> str:
         values = {**values, "course_id": "shared-course"}
     path = rule.replace("<path:path>", "assets/map.png")
     path = path.replace("<path:filename>", values["filename"])
+    path = path.replace("<int:user_id>", values["user_id"])
     for name, value in values.items():
         path = path.replace(f"<{name}>", value)
     return path

@@ -27,6 +27,7 @@ def _api_rules(app: Flask) -> list[tuple[str, str]]:
         "attempt_id": "nope",
         "code": "ZZZZ-ZZZZ-ZZZZ-ZZZZ",
         "version": "1.0.0",
+        "user_id": "1",
     }
     found = []
     for rule in app.url_map.iter_rules():
