@@ -129,7 +129,9 @@ def scenario(template_db: Any, tmp_path_factory: pytest.TempPathFactory) -> Iter
     author = Api(app.test_client(), tokens["author"])
     assert upload(author, package()).status_code == 201  # "shared-course", with an image
     assert author.post("/api/v1/courses/shared-course/versions/1.0.0/publish").status_code == 200
-    added = author.post("/api/v1/courses/shared-course/authors", json={"email": "author2@example.org"})
+    added = author.post(
+        "/api/v1/courses/shared-course/authors", json={"email": "author2@example.org"}
+    )
     coauthor_id = added.get_json()["user_id"]
     author.delete(f"/api/v1/courses/shared-course/authors/{coauthor_id}")
     with app.app_context():
