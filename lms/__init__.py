@@ -104,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.admin.views import bp as admin_bp
     from lms.api.routes import bp as api_bp
     from lms.auth.views import bp as auth_bp
+    from lms.authoring.views import bp as authoring_bp
     from lms.catalog.views import bp as catalog_bp
     from lms.certificates.views import bp as certificates_bp
     from lms.health import bp as health_bp
@@ -111,7 +112,8 @@ def _register_blueprints(app: Flask) -> None:
     from lms.quiz.views import bp as quiz_bp
 
     blueprints = (
-        auth_bp, catalog_bp, learn_bp, quiz_bp, certificates_bp, admin_bp, api_bp, health_bp,
+        auth_bp, catalog_bp, learn_bp, quiz_bp, certificates_bp, authoring_bp, admin_bp, api_bp,
+        health_bp,
     )  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -78,6 +78,17 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/api/v1/certificates/<code>.pdf"): (404, 200, 404, 404, 404, 404, 200),
     ("POST", "/api/v1/certificates/<code>/revoke"): (401, 403, 403, 403, 403, 403, 200),
     ("GET", "/api/v1/admin/audit"): (401, 403, 403, 403, 403, 403, 200),
+    ("GET", "/authoring/"): (302, 403, 403, 200, 200, 403, 200),
+    ("POST", "/authoring/upload"): (400, 403, 403, 302, 302, 403, 302),
+    ("GET", "/authoring/courses/<course_id>"): (302, 403, 403, 200, 404, 403, 200),
+    ("POST", "/authoring/courses/<course_id>/versions/<version>/publish"): (400, 403, 403, 302, 403, 403, 302),
+    ("POST", "/authoring/courses/<course_id>/versions/<version>/move-learners"): (400, 403, 403, 302, 404, 403, 302),
+    ("GET", "/authoring/courses/<course_id>/versions/<version>/export"): (302, 403, 403, 200, 404, 403, 200),
+    ("POST", "/authoring/courses/<course_id>/authors"): (400, 403, 403, 302, 302, 403, 302),
+    ("POST", "/authoring/courses/<course_id>/authors/<int:user_id>/remove"): (400, 403, 403, 302, 404, 403, 302),
+    ("GET", "/authoring/courses/<course_id>/versions/<version>/preview"): (302, 403, 403, 200, 404, 403, 200),
+    ("GET", "/authoring/courses/<course_id>/versions/<version>/preview/<item_id>"): (302, 403, 403, 200, 404, 403, 200),
+    ("POST", "/authoring/courses/<course_id>/versions/<version>/preview/<item_id>"): (400, 403, 403, 200, 404, 403, 200),
     ("GET", "/api/v1/courses/<course_id>/versions/<version>/export"): (401, 404, 404, 200, 404, 404, 200),
     ("POST", "/api/v1/courses/<course_id>/versions/<version>/move-learners"): (401, 404, 404, 200, 404, 404, 200),
     ("POST", "/api/v1/courses/<course_id>/authors"): (401, 404, 404, 201, 404, 404, 201),
@@ -87,6 +98,14 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
 
 # Routes about a course the author owns; the rest use a course the learner is part-way through.
 OWNED = {
+    "/authoring/courses/<course_id>",
+    "/authoring/courses/<course_id>/versions/<version>/publish",
+    "/authoring/courses/<course_id>/versions/<version>/move-learners",
+    "/authoring/courses/<course_id>/versions/<version>/export",
+    "/authoring/courses/<course_id>/authors",
+    "/authoring/courses/<course_id>/authors/<int:user_id>/remove",
+    "/authoring/courses/<course_id>/versions/<version>/preview",
+    "/authoring/courses/<course_id>/versions/<version>/preview/<item_id>",
     "/api/v1/courses/<course_id>/versions/<version>/export",
     "/api/v1/courses/<course_id>/versions/<version>/move-learners",
     "/api/v1/courses/<course_id>/authors",
@@ -150,6 +169,7 @@ def scenario(template_db: Any, tmp_path_factory: pytest.TempPathFactory) -> Iter
             "version": "1.0.0",
             "filename": "css/site.css",
             "user_id": str(coauthor_id),
+            "item_id": "check",
         },
     }
 
