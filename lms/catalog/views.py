@@ -44,8 +44,14 @@ def course(course_id: str) -> str:
     if enrollment is not None:
         progress = learn.progress_for(enrollment)
     modules = services.outline(version)
+    newer = None
+    if enrollment is not None:
+        latest = services.latest_published(course_id)
+        if latest is not None and latest.sort_key > version.sort_key:
+            newer = latest
     return render_template(
         "catalog/course.html",
+        newer=newer,
         version=version,
         modules=modules,
         enrollment=enrollment,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -21,6 +21,16 @@ def enroll(course_id: str) -> Response:
     if result.created:
         flash(_("You are enrolled. Start with the first lesson."), "success")
     return redirect(url_for("learn.resume", course_id=course_id))
+
+
+@bp.route("/courses/<course_id>/switch-version", methods=["POST"])
+@login_required
+def switch_version(course_id: str) -> Response:
+    """Accept a newer published version; results carry over for every item still in it."""
+    services.require_enrollment(current_user, course_id)
+    result = services.enroll(current_user, course_id, request.form.get("version", ""))
+    flash(_("You are now on version %(v)s.", v=result.enrollment.course_version.version), "success")
+    return redirect(url_for("catalog.course", course_id=course_id))
 
 
 @bp.route("/courses/<course_id>/unenroll", methods=["POST"])

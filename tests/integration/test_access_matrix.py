@@ -43,6 +43,7 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/courses/<course_id>"): (200, 200, 200, 200, 200, 200, 200),
     ("GET", "/courses/<course_id>/assets/<version>/<path:path>"): (200,) * 7,
     ("POST", "/courses/<course_id>/enroll"): (400, 302, 302, 302, 302, 302, 302),
+    ("POST", "/courses/<course_id>/switch-version"): (400, 400, 403, 403, 403, 403, 403),
     ("POST", "/courses/<course_id>/unenroll"): (400, 302, 403, 403, 403, 403, 403),
     ("GET", "/courses/<course_id>/resume"): (302, 302, 403, 403, 403, 403, 403),
     ("GET", "/courses/<course_id>/lessons/<lesson_id>"): (302, 200, 403, 403, 403, 403, 403),

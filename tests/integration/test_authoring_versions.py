@@ -210,3 +210,24 @@ def test_uploads_past_the_size_limit_are_413(database_uri: str, tmp_path: Path):
     response = upload(author, b"x" * 5000)
     assert response.status_code == 413
     assert response.get_json()["error"]["code"] == "too_large"
+
+
+def test_the_course_page_offers_the_newer_version_to_an_enrolled_learner(
+    app: Flask, author: Api, learner: Api
+):
+    base = {"course.yaml": ("id: migration-governance", "id: page-versioned")}
+    upload(author, zipped(COURSES / "migration-governance", base))
+    author.post("/api/v1/courses/page-versioned/versions/1.0.0/publish")
+    learner.post("/api/v1/courses/page-versioned/enrollment")
+    assert "Switch to version" not in learner.get("/courses/page-versioned").get_data(as_text=True)
+    upload(author, _bump(zipped(COURSES / "migration-governance", base), "2.0.0"))
+    author.post("/api/v1/courses/page-versioned/versions/2.0.0/publish")
+    page = learner.get("/courses/page-versioned").get_data(as_text=True)
+    assert "Switch to version 2.0.0" in page
+    switched = learner.client.post(
+        "/courses/page-versioned/switch-version",
+        data={"version": "2.0.0"},
+        headers={"Authorization": f"Bearer {learner.token}"},
+    )
+    assert switched.status_code == 302
+    assert learner.get("/api/v1/courses/page-versioned").get_json()["version"] == "2.0.0"
