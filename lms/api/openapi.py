@@ -93,13 +93,36 @@ def document() -> dict[str, Any]:
             ),
             "get": _op("My attempts at this quiz", 200, 401, 403, 404),
         },
-        "/attempts/{attempt_id}": {"get": _op("One of my attempts", 200, 401, 404)},
         "/attempts/{attempt_id}/answers": {
             "put": _op("Save answers without submitting", 200, 400, 401, 404, 409, body="Answers")
         },
         "/attempts/{attempt_id}/submit": {
             "post": _op("Submit and grade", 200, 400, 401, 404, 409, body="Answers")
         },
+        "/courses/{course_id}/versions/{version}/export": {
+            "get": _op("The version as a zip that imports back unchanged", 200, 401, 404)
+        },
+        "/courses/{course_id}/versions/{version}/move-learners": {
+            "post": _op("Move every enrolled learner to this published version", 200, 401, 404, 409)
+        },
+        "/courses/{course_id}/authors": {
+            "post": _op(
+                "Name a co-author (owner or admin)", 201, 400, 401, 403, 404, body="CoAuthor"
+            )
+        },
+        "/courses/{course_id}/authors/{user_id}": {
+            "delete": _op("Remove a co-author", 204, 401, 403, 404)
+        },
+        "/admin/audit": {
+            "get": _op(
+                "The audit log (admins), paged",
+                200,
+                401,
+                403,
+                params=("action", "actor", "target", "since", "until", "page", "per_page"),
+            )
+        },
+        "/attempts/{attempt_id}": {"get": _op("One of my attempts", 200, 401, 404)},
         "/certificates/{code}": {"get": _op("Public verification", 200, 404, auth=False)},
         "/certificates/{code}.pdf": {"get": _op("The certificate PDF", 200, 404, params=("lang",))},
         "/certificates/{code}/revoke": {
@@ -141,6 +164,8 @@ def document() -> dict[str, Any]:
                 "Answers": {"type": "object", "properties": {"answers": {"type": "object"}}},
                 "Revoke": {"type": "object", "required": ["reason"],
                            "properties": {"reason": string}},
+                "CoAuthor": {"type": "object", "required": ["email"],
+                             "properties": {"email": string}},
             },
         },
     }  # fmt: skip

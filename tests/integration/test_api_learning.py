@@ -172,3 +172,18 @@ def test_unknown_api_paths_and_methods_answer_in_the_error_shape(client):
     wrong = client.delete("/api/v1/courses")
     assert wrong.status_code == 405
     assert wrong.get_json()["error"]["code"] == "method_not_allowed"
+
+
+def test_openapi_documents_every_api_route(app, client):
+    """Each route of the app under /api/v1 appears in the OpenAPI document with its method."""
+    doc = client.get("/api/v1/openapi.json").get_json()
+    missing = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/") or rule.rule == "/api/v1/openapi.json":
+            continue
+        path = rule.rule.removeprefix("/api/v1").replace("<int:", "{").replace("<", "{")
+        path = path.replace(">", "}")
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}:
+            if method.lower() not in doc["paths"].get(path, {}):
+                missing.append(f"{method} {path}")
+    assert missing == []
