@@ -32,8 +32,18 @@ def import_path(path: Path, publish: bool) -> tuple[str, str, bool]:
     """Import one folder or zip; returns (course id, version, created). Raises LmsError."""
     from lms.authoring import services
 
-    package = services.read_package(path, services.limits_from(current_app.config))
-    version, created = services.import_package(package, owner=None, publish=publish, origin="cli")
+    limits = services.limits_from(current_app.config)
+    if path.is_file():
+        with path.open("rb") as handle:  # the zip is read lazily while the files are stored
+            package = services.read_package(handle, limits)
+            version, created = services.import_package(
+                package, owner=None, publish=publish, origin="cli"
+            )
+    else:
+        package = services.read_package(path, limits)
+        version, created = services.import_package(
+            package, owner=None, publish=publish, origin="cli"
+        )
     return version.course_id, version.version, created
 
 

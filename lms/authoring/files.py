@@ -5,9 +5,11 @@ Pure: returns the files as {relative posix path: bytes} plus located problems.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import stat
 import zipfile
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO
@@ -35,73 +37,99 @@ def _clean_member_name(name: str) -> str | None:
     return "/".join(parts)
 
 
-def _strip_common_root(files: dict[str, bytes]) -> dict[str, bytes]:
-    """A zip may hold the package folder itself or its contents; both read the same."""
-    if "course.yaml" in files or "imsmanifest.xml" in files or not files:
-        return files
-    roots = {path.split("/", 1)[0] for path in files}
-    if len(roots) == 1 and all("/" in path for path in files):
-        root = roots.pop()
-        return {path[len(root) + 1 :]: data for path, data in files.items()}
-    return files
+def _common_root(paths: list[str]) -> str:
+    """The one folder every path sits in ("" when there is none, or course.yaml is on top):
+    a zip may hold the package folder itself or its contents; both read the same."""
+    if not paths or "course.yaml" in paths or "imsmanifest.xml" in paths:
+        return ""
+    roots = {path.split("/", 1)[0] for path in paths}
+    if len(roots) == 1 and all("/" in path for path in paths):
+        return roots.pop() + "/"
+    return ""
 
 
-def read_zip(source: IO[bytes] | bytes, limits: Limits) -> tuple[dict[str, bytes], list[Problem]]:
-    """Every regular file in a zip, checked against the limits before anything is inflated."""
+CHUNK = 1024 * 1024
+
+
+class ZipFiles(Mapping[str, bytes]):
+    """A package's files, read from the zip only when asked for, so a package with large
+    videos is never held in memory whole. Each file's SHA-256 is known from the checking pass."""
+
+    def __init__(
+        self,
+        archive: zipfile.ZipFile,
+        members: dict[str, zipfile.ZipInfo],
+        digests: dict[str, str],
+    ) -> None:
+        self._archive = archive
+        self._members = members
+        self._digests = digests
+
+    def __getitem__(self, path: str) -> bytes:
+        with self._archive.open(self._members[path]) as member:
+            return member.read()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._members)
+
+    def __len__(self) -> int:
+        return len(self._members)
+
+    def digest(self, path: str) -> str:
+        return self._digests[path]
+
+
+def read_zip(
+    source: IO[bytes] | bytes, limits: Limits
+) -> tuple[Mapping[str, bytes], list[Problem]]:
+    """Every regular file in a zip, checked against the limits before anything is inflated,
+    then each streamed once to hash it (which also finds damaged members)."""
     stream = io.BytesIO(source) if isinstance(source, bytes) else source
     try:
         archive = zipfile.ZipFile(stream)
     except (zipfile.BadZipFile, OSError, ValueError):
         return {}, [Problem("(upload)", 0, 0, "this file is not a zip archive")]
     problems: list[Problem] = []
-    files: dict[str, bytes] = {}
-    with archive:
-        members = [info for info in archive.infolist() if not info.is_dir()]
-        if len(members) > limits.max_files:
-            return {}, [
-                Problem(
-                    "(upload)",
-                    0,
-                    0,
-                    f"the zip holds {len(members)} files; the limit is {limits.max_files}",
-                )
-            ]
-        declared = sum(info.file_size for info in members)
-        if declared > limits.max_unzipped_bytes:
-            return {}, [
-                Problem(
-                    "(upload)",
-                    0,
-                    0,
-                    f"the zip would unpack to {declared} bytes; the limit is "
-                    f"{limits.max_unzipped_bytes}",
-                )
-            ]
-        total = 0
-        for info in members:
-            path = _clean_member_name(info.filename)
-            mode = (info.external_attr >> 16) & 0xFFFF
-            if path is None:
-                problems.append(
-                    Problem(info.filename, 0, 0, "this path points outside the package")
-                )
-                continue
-            if mode and not (stat.S_ISREG(mode) or mode & 0o170000 == 0):
-                problems.append(Problem(path, 0, 0, "links and special files are not allowed"))
-                continue
-            try:
-                with archive.open(info) as member:
-                    data = member.read(limits.max_file_bytes + 1)
-            except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError):
-                problems.append(Problem(path, 0, 0, "this file in the zip is damaged"))
-                continue
-            total += len(data)
-            if len(data) > limits.max_file_bytes or total > limits.max_unzipped_bytes:
-                return {}, [Problem(path, 0, 0, "the zip unpacks to more than the size limit")]
-            if path in files:
-                problems.append(Problem(path, 0, 0, "this file appears twice in the zip"))
-            files[path] = data
-    return _strip_common_root(files), problems
+    members = [info for info in archive.infolist() if not info.is_dir()]
+    if len(members) > limits.max_files:
+        message = f"the zip holds {len(members)} files; the limit is {limits.max_files}"
+        return {}, [Problem("(upload)", 0, 0, message)]
+    declared = sum(info.file_size for info in members)
+    if declared > limits.max_unzipped_bytes or any(
+        info.file_size > limits.max_file_bytes for info in members
+    ):
+        limit = limits.max_unzipped_bytes
+        message = f"the zip would unpack to {declared} bytes; the limit is {limit}"
+        return {}, [Problem("(upload)", 0, 0, message)]
+    kept: dict[str, zipfile.ZipInfo] = {}
+    for info in members:
+        path = _clean_member_name(info.filename)
+        mode = (info.external_attr >> 16) & 0xFFFF
+        if path is None:
+            problems.append(Problem(info.filename, 0, 0, "this path points outside the package"))
+        elif mode and not (stat.S_ISREG(mode) or mode & 0o170000 == 0):
+            problems.append(Problem(path, 0, 0, "links and special files are not allowed"))
+        elif path in kept:
+            problems.append(Problem(path, 0, 0, "this file appears twice in the zip"))
+        else:
+            kept[path] = info
+    root = _common_root(list(kept))
+    kept = {path[len(root) :]: info for path, info in kept.items()}
+    digests: dict[str, str] = {}
+    for path, info in kept.items():
+        digest = hashlib.sha256()
+        try:
+            # a member never yields more than its declared size, and its CRC is checked
+            with archive.open(info) as member:
+                while chunk := member.read(CHUNK):
+                    digest.update(chunk)
+        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError):
+            problems.append(Problem(path, 0, 0, "this file in the zip is damaged"))
+            continue
+        digests[path] = digest.hexdigest()
+    if problems:
+        return {}, problems
+    return ZipFiles(archive, kept, digests), []
 
 
 def read_folder(root: Path, limits: Limits) -> tuple[dict[str, bytes], list[Problem]]:

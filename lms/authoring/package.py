@@ -11,6 +11,7 @@ import hashlib
 import mimetypes
 import posixpath
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,13 +85,13 @@ class PackageDef:
     completion: dict[str, str]
     certificate: dict[str, Any]
     modules: tuple[ModuleDef, ...]
-    files: dict[str, bytes] = field(repr=False)
+    files: Mapping[str, bytes] = field(repr=False)
     content_hash: str = ""
 
     @property
-    def assets(self) -> dict[str, bytes]:
+    def assets(self) -> list[str]:
         """The files learners' browsers may fetch: everything but the course's sources."""
-        return {path: data for path, data in self.files.items() if is_public(path)}
+        return [path for path in self.files if is_public(path)]
 
     @property
     def items(self) -> list[ItemDef]:
@@ -114,11 +115,17 @@ def version_sort_key(version: str) -> str:
     return f"{int(major):06d}.{int(minor):06d}.{int(patch):06d}.{'0' + pre if pre else '1'}"
 
 
-def content_hash(files: dict[str, bytes]) -> str:
+def file_digest(files: Mapping[str, bytes], path: str) -> str:
+    """A file's SHA-256, from the reader when it already streamed the file (a zip)."""
+    known = getattr(files, "digest", None)
+    return str(known(path)) if known else hashlib.sha256(files[path]).hexdigest()
+
+
+def content_hash(files: Mapping[str, bytes]) -> str:
     """One digest of every path and its bytes: equal packages have equal hashes."""
     digest = hashlib.sha256()
     for path in sorted(files):
-        digest.update(path.encode() + b"\0" + hashlib.sha256(files[path]).digest())
+        digest.update(path.encode() + b"\0" + bytes.fromhex(file_digest(files, path)))
     return digest.hexdigest()
 
 
@@ -192,7 +199,7 @@ def _is_external(target: str) -> bool:
 
 def _parse_lesson(
     path: str,
-    files: dict[str, bytes],
+    files: Mapping[str, bytes],
     problems: list[Problem],
     url_for_path: Any,
 ) -> LessonDef | None:
@@ -260,7 +267,7 @@ def _parse_lesson(
     return LessonDef(lesson_id, title.strip(), minutes, html, path)
 
 
-def load_package(files: dict[str, bytes]) -> tuple[PackageDef | None, list[Problem]]:
+def load_package(files: Mapping[str, bytes]) -> tuple[PackageDef | None, list[Problem]]:
     """Read a package's files into a PackageDef; any problem means no PackageDef."""
     problems: list[Problem] = []
     if "course.yaml" not in files:
@@ -385,7 +392,7 @@ def _parse_completion(raw: Any, c: _Collector) -> dict[str, str]:
     return completion
 
 
-def _parse_certificate(raw: Any, c: _Collector, files: dict[str, bytes]) -> dict[str, Any]:
+def _parse_certificate(raw: Any, c: _Collector, files: Mapping[str, bytes]) -> dict[str, Any]:
     certificate: dict[str, Any] = {"enabled": True, "template": None, "validity_months": None}
     if not isinstance(raw, dict):
         c.add(("certificate",), "'certificate' is a mapping: enabled, template, validity_months")
@@ -412,7 +419,7 @@ def _parse_certificate(raw: Any, c: _Collector, files: dict[str, bytes]) -> dict
 
 
 def _parse_modules(
-    raw: Any, c: _Collector, files: dict[str, bytes], url_for_path: Any, language: str
+    raw: Any, c: _Collector, files: Mapping[str, bytes], url_for_path: Any, language: str
 ) -> list[ModuleDef]:
     modules: list[ModuleDef] = []
     if not isinstance(raw, list) or not raw:
@@ -453,7 +460,7 @@ def _parse_item(
     item: Any,
     path: tuple[str | int, ...],
     c: _Collector,
-    files: dict[str, bytes],
+    files: Mapping[str, bytes],
     url_for_path: Any,
 ) -> ItemDef | None:
     if not isinstance(item, dict):
@@ -488,7 +495,7 @@ def _parse_item(
     return _parse_quiz_item(file_path, item, path, c, files)
 
 
-def c_files_safe(files: dict[str, bytes], file_path: str) -> dict[str, bytes]:
+def c_files_safe(files: Mapping[str, bytes], file_path: str) -> Mapping[str, bytes]:
     """The package files, for membership tests of normalized paths."""
     return files if not file_path.startswith("../") else {}
 
@@ -498,7 +505,7 @@ def _parse_quiz_item(
     item: dict[str, Any],
     path: tuple[str | int, ...],
     c: _Collector,
-    files: dict[str, bytes],
+    files: Mapping[str, bytes],
 ) -> QuizItemDef | None:
     if file_path.endswith(".gift"):
         c.add((*path, "quiz"), "GIFT quizzes are not supported by this version yet; use YAML")

@@ -22,6 +22,7 @@ from lms.authoring.images import variant_path, web_variants
 from lms.authoring.package import (
     LessonDef,
     PackageDef,
+    file_digest,
     guess_type,
     is_public,
     load_package,
@@ -46,6 +47,7 @@ def limits_from(config: Mapping[str, Any]) -> Limits:
 
 def read_package(source: Path | IO[bytes] | bytes, limits: Limits) -> PackageDef:
     """Read and validate a folder or zip; raise PackageError with every problem."""
+    files: Mapping[str, bytes]
     if isinstance(source, Path) and source.is_dir():
         files, problems = read_folder(source, limits)
     elif isinstance(source, Path):
@@ -60,8 +62,8 @@ def read_package(source: Path | IO[bytes] | bytes, limits: Limits) -> PackageDef
                     }
                 ]
             )
-        with source.open("rb") as handle:
-            files, problems = read_zip(handle, limits)
+        # left open: the files are read from the zip lazily, while they are stored
+        files, problems = read_zip(source.open("rb"), limits)
     else:
         files, problems = read_zip(source, limits)
     package = None
@@ -258,6 +260,7 @@ def import_package(
                 )  # fmt: skip
             item.course_version = version
             module.items.append(item)
+    db.session.flush()
     widths = _store_files(version, package)
     for item in version.items:
         if item.kind == "lesson" and item.html and "<img" in item.html:
@@ -279,21 +282,22 @@ def _store_files(version: CourseVersion, package: PackageDef) -> dict[str, list[
     """Keep every file of the package (for export); serve the public ones; add web sizes of
     images. Returns, by image path, the widths available (the original's last)."""
     widths: dict[str, list[int]] = {}
-    for path, blob in package.files.items():
+    for path in package.files:
+        blob = package.files[path]  # one file in memory at a time, however large the package
         content_type = guess_type(path)
         public = is_public(path)
         original_width, variants = web_variants(path, blob, content_type) if public else (None, [])
         db.session.add(
             Asset(
-                course_version=version, path=path, content_type=content_type,
-                sha256=hashlib.sha256(blob).hexdigest(), size=len(blob), data=blob,
+                course_version_id=version.id, path=path, content_type=content_type,
+                sha256=file_digest(package.files, path), size=len(blob), data=blob,
                 public=public, width=original_width,
             )
         )  # fmt: skip
         for variant in variants:
             db.session.add(
                 Asset(
-                    course_version=version, path=variant.path,
+                    course_version_id=version.id, path=variant.path,
                     content_type=variant.content_type,
                     sha256=hashlib.sha256(variant.data).hexdigest(), size=len(variant.data),
                     data=variant.data, public=True, variant_of=path, width=variant.width,
@@ -301,6 +305,10 @@ def _store_files(version: CourseVersion, package: PackageDef) -> dict[str, list[
             )  # fmt: skip
         if variants and original_width:
             widths[path] = [v.width for v in variants] + [original_width]
+        db.session.flush()
+        for stored in list(db.session.identity_map.values()):
+            if isinstance(stored, Asset):
+                db.session.expunge(stored)  # written; let the bytes go
     return widths
 
 

@@ -98,3 +98,14 @@ def test_users_create_and_seed_are_idempotent(app: Flask):
 def test_revoke_from_the_command_line(app: Flask):
     result = app.test_cli_runner().invoke(args=["certificates", "revoke", "NOPE", "--reason", "x"])
     assert result.exit_code == 1
+
+
+def test_importing_a_zip_file_from_the_command_line(app: Flask, tmp_path: Path):
+    from tests.integration.test_two_servers import package
+
+    archive = tmp_path / "shared.zip"
+    archive.write_bytes(package())
+    result = app.test_cli_runner().invoke(args=["courses", "import", str(archive), "--publish"])
+    assert result.exit_code == 0, result.output
+    image = app.test_client().get("/courses/shared-course/assets/1.0.0/assets/map.png")
+    assert image.status_code == 200 and image.data.startswith(b"\x89PNG")
