@@ -230,3 +230,38 @@ def test_no_serious_accessibility_violations_on_the_journeys_pages(
     audit("planted")
     assert "planted" in found and "image-alt" in found["planted"][0]
     context.close()
+
+
+def test_an_author_uploads_a_package_with_a_progress_bar(
+    browser: Any, live_server: str, live_app: Flask, tmp_path: Path
+):
+    from tests.conftest import make_user
+    from tests.integration.test_authoring_api import COURSES, zipped
+
+    make_user(live_app, "e2e-author@example.org", "author", "E2E Author")
+    package = tmp_path / "course.zip"
+    package.write_bytes(
+        zipped(
+            COURSES / "ctip-humanitarian",
+            {"course.yaml": ("id: ctip-humanitarian", "id: e2e-upload")},
+        )
+    )
+    broken = tmp_path / "broken.zip"
+    broken.write_bytes(zipped(COURSES / "ctip-humanitarian", {"course.yaml": ("title:", "titel:")}))
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{live_server}/login")
+    page.fill("#email", "e2e-author@example.org")
+    page.fill("#password", "correct horse battery")
+    page.click("button[type=submit]")
+    page.goto(f"{live_server}/authoring/")
+    page.set_input_files("#file", str(broken))
+    page.click("text=Upload and check")
+    page.wait_for_selector("text=nothing was imported")
+    assert "did you mean" in page.content()
+    page.set_input_files("#file", str(package))
+    page.click("text=Upload and check")
+    page.wait_for_selector("text=Preview")
+    assert page.url.endswith("/authoring/courses/e2e-upload")
+    assert page.locator("#upload-progress").count() == 0  # the course page replaced the form
+    context.close()
