@@ -113,6 +113,10 @@ def document() -> dict[str, Any]:
         "/courses/{course_id}/authors/{user_id}": {
             "delete": _op("Remove a co-author", 204, 401, 403, 404)
         },
+        "/grading": {"get": _op("Essay answers awaiting a grade in my courses", 200, 401, 403)},
+        "/grading/{answer_id}": {
+            "post": _op("Grade an essay answer {points, feedback}", 200, 400, 401, 403, 404, 409)
+        },
         "/admin/audit": {
             "get": _op(
                 "The audit log (admins), paged",

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify
+from flask import Response, jsonify, request
 from flask_login import current_user
 
 from lms.api.common import bp, json_body, login_required_api
+from lms.errors import Forbidden
 from lms.quiz import services
 from lms.quiz.models import QuizAttempt
 from lms.timeutil import iso
@@ -90,3 +91,39 @@ def submit(attempt_id: str) -> Response:
             for q in grade.questions
         ]
     return jsonify(payload)
+
+
+@bp.get("/grading")
+@login_required_api
+def grading_queue() -> Response:
+    """Essay answers awaiting a grade in the caller's courses (authors, admins)."""
+    if not current_user.is_author:
+        raise Forbidden()
+    items = [
+        {
+            "answer_id": row.answer.id,
+            "attempt_id": row.attempt.public_id,
+            "course_id": row.attempt.course_id,
+            "quiz_id": row.attempt.quiz_key,
+            "question_id": row.answer.question_id,
+            "learner_name": row.learner_name,
+            "prompt_html": row.prompt_html,
+            "answer": row.answer.answer,
+            "max_points": row.answer.max_score,
+            "submitted_at": iso(row.attempt.submitted_at),
+        }
+        for row in services.grading_queue(current_user)
+    ]
+    return jsonify({"items": items})
+
+
+@bp.post("/grading/<int:answer_id>")
+@login_required_api
+def grade_answer(answer_id: int) -> Response:
+    if not current_user.is_author:
+        raise Forbidden()
+    body = json_body()
+    attempt = services.grade_answer(
+        current_user, answer_id, body.get("points"), body.get("feedback"), request.remote_addr or ""
+    )
+    return jsonify(attempt_summary(attempt))

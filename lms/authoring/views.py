@@ -185,3 +185,31 @@ def preview_grade(course_id: str, version: str, item_id: str) -> str:
         "authoring/preview.html", version=found, modules=catalog.outline(found), item=item,
         quiz=quiz, questions=questions, grade=grade,
     )  # fmt: skip
+
+
+@bp.get("/grading")
+def grading() -> str:
+    """Essay answers waiting for a grade in the author's courses."""
+    from lms.quiz.services import grading_queue
+
+    return render_template("authoring/grading.html", queue=grading_queue(current_user))
+
+
+@bp.post("/grading/<int:answer_id>")
+def grade(answer_id: int) -> BaseResponse:
+    from lms.quiz.services import grade_answer
+
+    try:
+        grade_answer(
+            current_user,
+            answer_id,
+            request.form.get("points", ""),
+            request.form.get("feedback", ""),
+            _origin(),
+        )
+    except LmsError as error:
+        message = error.details[0]["message"] if error.details else error.message
+        flash(message, "error")
+    else:
+        flash(_("Graded. The learner's result and progress are updated."), "success")
+    return redirect(url_for("authoring.grading"))

@@ -184,16 +184,21 @@ def quiz_results(quiz_items: list[Item], attempts: list[QuizAttempt]) -> dict[st
     for item in quiz_items:
         settings = item.data.get("quiz", {}).get("settings", {})
         mine = by_quiz.get(item.key, [])
-        scores = [a.score_percent for a in mine if a.submitted_at and a.score_percent is not None]
+        graded = [a for a in mine if a.submitted_at and a.passed is not None]
+        awaiting = any(a.submitted_at and a.passed is None for a in mine)
+        scores = [float(a.score_percent or 0) for a in graded]
+        score = aggregate_score(str(settings.get("grading", "highest")), scores) if scores else None
+        passed = score is not None and score >= float(settings.get("pass_mark", 80))
         if not mine:
             results[item.key] = QuizResult("not_started", None)
-        elif not scores:
-            awaiting = any(a.submitted_at and a.passed is None for a in mine)
-            results[item.key] = QuizResult("awaiting_grading" if awaiting else "incomplete", None)
+        elif passed:
+            results[item.key] = QuizResult("passed", score)
+        elif awaiting:  # an essay awaits a person; it may yet pass
+            results[item.key] = QuizResult("awaiting_grading", score)
+        elif scores:
+            results[item.key] = QuizResult("failed", score)
         else:
-            score = aggregate_score(str(settings.get("grading", "highest")), scores)
-            passed = score is not None and score >= float(settings.get("pass_mark", 80))
-            results[item.key] = QuizResult("passed" if passed else "failed", score)
+            results[item.key] = QuizResult("incomplete", None)
     return results
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
@@ -72,5 +72,9 @@ class AttemptAnswer(db.Model):  # type: ignore[name-defined]
     score: Mapped[float]
     max_score: Mapped[float]
     correct: Mapped[bool]
+    needs_grading: Mapped[bool] = mapped_column(default=False, index=True)
+    grader_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    graded_at: Mapped[datetime | None]
+    grader_feedback: Mapped[str | None] = mapped_column(Text)
 
     attempt: Mapped[QuizAttempt] = relationship(back_populates="answers")

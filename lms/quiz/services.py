@@ -21,7 +21,7 @@ from lms.catalog.models import CourseVersion, Item
 from lms.errors import Conflict, InvalidInput, NotFound
 from lms.extensions import db
 from lms.learn.models import Enrollment
-from lms.learn.services import refresh_progress, require_enrollment
+from lms.learn.services import find_enrollment, refresh_progress, require_enrollment
 from lms.quiz.grading import (
     AttemptGrade,
     check_answers,
@@ -31,6 +31,7 @@ from lms.quiz.grading import (
     select_questions,
 )
 from lms.quiz.models import AttemptAnswer, QuizAttempt
+from lms.quiz.questions import render_prompt
 from lms.quiz.quizdef import Quiz, quiz_from_json
 from lms.timeutil import utcnow
 
@@ -262,6 +263,7 @@ def _grade_and_store(attempt: QuizAttempt, answers: dict[str, Any], now: datetim
                 score=question.score,
                 max_score=question.max_score,
                 correct=question.correct,
+                needs_grading=question.needs_manual_grading,
             )
         )
     db.session.flush()
@@ -311,3 +313,96 @@ def list_attempts(user: User, course_id: str, quiz_id: str) -> list[QuizAttempt]
 
 def course_version_of(attempt: QuizAttempt) -> CourseVersion | None:
     return db.session.get(CourseVersion, attempt.course_version_id)
+
+
+@dataclass(frozen=True)
+class AwaitingAnswer:
+    answer: AttemptAnswer
+    attempt: QuizAttempt
+    learner_name: str
+    course_title: str
+    prompt_html: str
+
+
+def grading_queue(user: User) -> list[AwaitingAnswer]:
+    """Essay answers awaiting a grade in the courses the user edits (every course for admins)."""
+    from lms.auth.models import User as UserModel
+    from lms.catalog.models import Course
+    from lms.catalog.services import can_edit
+
+    rows = db.session.execute(
+        select(AttemptAnswer, QuizAttempt, UserModel.name, CourseVersion.title)
+        .join(QuizAttempt, AttemptAnswer.attempt_id == QuizAttempt.id)
+        .join(UserModel, QuizAttempt.user_id == UserModel.id)
+        .join(CourseVersion, QuizAttempt.course_version_id == CourseVersion.id)
+        .where(AttemptAnswer.needs_grading.is_(True))
+        .order_by(QuizAttempt.submitted_at)
+    ).all()
+    courses = {c.id: c for c in db.session.scalars(select(Course))}
+    queue = []
+    quizzes: dict[tuple[int, str], Quiz] = {}
+    for answer, attempt, name, title in rows:
+        course = courses.get(attempt.course_id)
+        if course is None or not can_edit(user, course):
+            continue
+        key = (attempt.course_version_id, attempt.quiz_key)
+        if key not in quizzes:
+            quizzes[key] = _quiz_of_attempt(attempt)
+        question = quizzes[key].question(answer.question_id)
+        prompt = render_prompt(question.prompt) if question is not None else ""
+        queue.append(AwaitingAnswer(answer, attempt, name, title, prompt))
+    return queue
+
+
+def grade_answer(
+    grader: User, answer_id: int, points: Any, feedback: Any, origin: str = ""
+) -> QuizAttempt:
+    """A person's grade for an essay answer; the attempt's result, the learner's progress and
+    (when the course is now complete) the certificate follow at once."""
+    from lms.admin import services as audit
+    from lms.catalog.models import Course
+    from lms.catalog.services import can_edit
+
+    answer = db.session.get(AttemptAnswer, answer_id) if isinstance(answer_id, int) else None
+    attempt = answer.attempt if answer is not None else None
+    course = db.session.get(Course, attempt.course_id) if attempt is not None else None
+    if answer is None or attempt is None or course is None or not can_edit(grader, course):
+        raise NotFound()
+    if not answer.needs_grading:
+        raise Conflict(_("This answer is already graded."), code="conflict")
+    try:
+        value = float(points)
+    except (TypeError, ValueError):
+        value = -1.0
+    if isinstance(points, bool) or not 0 <= value <= answer.max_score:
+        message = _("Give between 0 and %(max)s points.", max=answer.max_score)
+        raise InvalidInput(details=[{"field": "points", "message": message}])
+    if feedback is not None and (not isinstance(feedback, str) or len(feedback) > 10000):
+        raise InvalidInput(
+            details=[{"field": "feedback", "message": _("Text, at most 10,000 characters.")}]
+        )
+    answer.score = value
+    answer.correct = value >= answer.max_score
+    answer.needs_grading = False
+    answer.grader_id = grader.id
+    answer.graded_at = utcnow()
+    answer.grader_feedback = (feedback or "").strip() or None
+    db.session.flush()
+    answers = list(attempt.answers)
+    attempt.points = round(sum(a.score for a in answers), 4)
+    attempt.score_percent = (
+        round(100.0 * attempt.points / attempt.max_points, 2) if attempt.max_points else 100.0
+    )
+    if not any(a.needs_grading for a in answers):
+        quiz = _quiz_of_attempt(attempt)
+        attempt.passed = attempt.score_percent >= quiz.settings.pass_mark
+    db.session.flush()
+    audit.record("quiz.grade", actor=grader, target=attempt.public_id, origin=origin,
+                 details={"question": answer.question_id, "points": value})  # fmt: skip
+    from lms.auth.models import User as UserModel
+
+    learner = db.session.get(UserModel, attempt.user_id)
+    enrollment = find_enrollment(learner, attempt.course_id) if learner else None
+    if enrollment is not None:
+        refresh_progress(enrollment)
+    return attempt

@@ -104,4 +104,5 @@ def result(attempt_id: str) -> Response | str:
         certificate=certificate,
         progress=progress,
         questions_by_id={q["id"]: q for q in view.questions},
+        stored={a.question_id: a for a in attempt_row.answers},
     )

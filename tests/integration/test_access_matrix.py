@@ -90,6 +90,10 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/authoring/courses/<course_id>/versions/<version>/preview"): (302, 403, 403, 200, 404, 403, 200),
     ("GET", "/authoring/courses/<course_id>/versions/<version>/preview/<item_id>"): (302, 403, 403, 200, 404, 403, 200),
     ("POST", "/authoring/courses/<course_id>/versions/<version>/preview/<item_id>"): (400, 403, 403, 200, 404, 403, 200),
+    ("GET", "/authoring/grading"): (302, 403, 403, 200, 200, 403, 200),
+    ("POST", "/authoring/grading/<int:answer_id>"): (400, 403, 403, 302, 302, 403, 302),
+    ("GET", "/api/v1/grading"): (401, 403, 403, 200, 200, 403, 200),
+    ("POST", "/api/v1/grading/<int:answer_id>"): (401, 403, 403, 404, 404, 403, 404),
     ("GET", "/api/v1/courses/<course_id>/versions/<version>/export"): (401, 404, 404, 200, 404, 404, 200),
     ("POST", "/api/v1/courses/<course_id>/versions/<version>/move-learners"): (401, 404, 404, 200, 404, 404, 200),
     ("POST", "/api/v1/courses/<course_id>/authors"): (401, 404, 404, 201, 404, 404, 201),
@@ -181,6 +185,7 @@ def _path(rule: str, values: dict[str, str]) -> str:
     path = rule.replace("<path:path>", "assets/map.png")
     path = path.replace("<path:filename>", values["filename"])
     path = path.replace("<int:user_id>", values["user_id"])
+    path = path.replace("<int:answer_id>", "999999")
     for name, value in values.items():
         path = path.replace(f"<{name}>", value)
     return path
