@@ -55,6 +55,9 @@ def attempt(attempt_id: str) -> Response | str | tuple[str, int]:
         form = {key: request.form.getlist(key) for key in request.form}
         answers = answers_from_form(view.questions, form)
         try:
+            if request.form.get("action") == "autosave":  # the page's script, after a change
+                services.save_answers(current_user, attempt_id, answers)
+                return Response(status=204)
             if request.form.get("action") == "save":
                 services.save_answers(current_user, attempt_id, answers)
                 flash(_("Your answers are saved. You can come back to them later."), "success")

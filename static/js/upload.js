@@ -12,7 +12,7 @@
     if (!input || !input.files || !input.files.length) { return; }
     event.preventDefault();
     var request = new XMLHttpRequest();
-    request.open("POST", form.action);
+    request.open("POST", form.getAttribute("action"));
     request.upload.addEventListener("progress", function (e) {
       if (!e.lengthComputable) { return; }
       var percent = Math.round((e.loaded / e.total) * 100);

@@ -265,3 +265,19 @@ def test_an_author_uploads_a_package_with_a_progress_bar(
     assert page.url.endswith("/authoring/courses/e2e-upload")
     assert page.locator("#upload-progress").count() == 0  # the course page replaced the form
     context.close()
+
+
+def test_answers_autosave_and_survive_a_reload(browser: Any, live_server: str, live_app: Flask):
+    context = browser.new_context()
+    page = context.new_page()
+    _register(page, live_server, "Auto Saver")
+    page.goto(f"{live_server}/courses/{COURSE}")
+    page.click("text=Enrol in this course")
+    page.goto(f"{live_server}/courses/{COURSE}/quizzes/m1-quiz")
+    page.click("form button[type=submit]")
+    attempt_url = page.url
+    page.fill("#q-q2", "23")
+    page.wait_for_selector("#autosave-status:has-text('Saved at')", timeout=10000)
+    page.goto(attempt_url)  # a reload, or the same attempt opened on another device
+    assert page.input_value("#q-q2") == "23"
+    context.close()
