@@ -6,6 +6,7 @@ to a file, line and column, so an author can fix them all at once.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import hashlib
 import mimetypes
@@ -19,6 +20,7 @@ from lms.authoring.files import Limits
 from lms.authoring.markup import link_targets, render_markdown
 from lms.authoring.problems import Problem
 from lms.authoring.yamlsrc import Locate, load_yaml
+from lms.quiz.gift import parse_gift
 from lms.quiz.quizdef import Quiz, QuizSettings, parse_quiz, parse_settings, with_settings
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
@@ -473,7 +475,7 @@ def _parse_item(
         return None
     kind = kinds[0]
     target = item[kind]
-    allowed = (kind, *QUIZ_ITEM_SETTINGS) if kind == "quiz" else (kind,)
+    allowed = (kind, "title", *QUIZ_ITEM_SETTINGS) if kind == "quiz" else (kind,)
     c.unknown_keys(item, allowed, path)
     if not isinstance(target, str) or not target.strip():
         c.add((*path, kind), f"'{kind}' is the path of a file in the package")
@@ -507,25 +509,31 @@ def _parse_quiz_item(
     c: _Collector,
     files: Mapping[str, bytes],
 ) -> QuizItemDef | None:
-    if file_path.endswith(".gift"):
-        c.add((*path, "quiz"), "GIFT quizzes are not supported by this version yet; use YAML")
-        return None
-    if not file_path.endswith((".yaml", ".yml")):
-        c.add((*path, "quiz"), "a quiz is a .yaml file")
+    if not file_path.endswith((".yaml", ".yml", ".gift")):
+        c.add((*path, "quiz"), "a quiz is a .yaml file (native) or a .gift file (Moodle's GIFT)")
         return None
     text = _decode(file_path, files[file_path], c.problems)
     if text is None:
         return None
-    data, locate, yaml_problems = load_yaml(text, file_path)
-    if yaml_problems:
-        c.problems.extend(yaml_problems)
-        return None
     stem = posixpath.splitext(posixpath.basename(file_path))[0]
-    quiz, quiz_problems = parse_quiz(data, file_path, locate, stem)
+    if file_path.endswith(".gift"):
+        quiz, quiz_problems = parse_gift(text, file_path, stem)
+    else:
+        data, locate, yaml_problems = load_yaml(text, file_path)
+        if yaml_problems:
+            c.problems.extend(yaml_problems)
+            return None
+        quiz, quiz_problems = parse_quiz(data, file_path, locate, stem)
     c.problems.extend(quiz_problems)
     overrides = {key: item[key] for key in QUIZ_ITEM_SETTINGS if key in item}
     if quiz is None:
         return None
+    title = item.get("title")
+    if title is not None:
+        if not isinstance(title, str) or not title.strip():
+            c.add((*path, "title"), "'title' is the quiz's name, as text")
+        else:
+            quiz = dataclasses.replace(quiz, title=title.strip())
     if overrides:
         settings, setting_problems = parse_settings(
             overrides, "course.yaml", c.locate, quiz.settings, path

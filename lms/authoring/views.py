@@ -213,3 +213,36 @@ def grade(answer_id: int) -> BaseResponse:
     else:
         flash(_("Graded. The learner's result and progress are updated."), "success")
     return redirect(url_for("authoring.grading"))
+
+
+@bp.get("/courses/<course_id>/quizzes/<quiz_id>/analysis")
+def analysis(course_id: str, quiz_id: str) -> str:
+    """Facility, discrimination and answer counts per question, with weak questions flagged."""
+    from lms.quiz.services import item_analysis
+
+    result = item_analysis(
+        current_user,
+        course_id,
+        quiz_id,
+        request.args.get("version") or None,
+        request.args.get("which", "first"),
+    )
+    return render_template("authoring/analysis.html", result=result, course_id=course_id)
+
+
+@bp.get("/courses/<course_id>/quizzes/<quiz_id>/analysis.csv")
+def analysis_csv(course_id: str, quiz_id: str) -> Response:
+    from lms.quiz.analysis import stats_csv
+    from lms.quiz.services import item_analysis
+
+    result = item_analysis(
+        current_user,
+        course_id,
+        quiz_id,
+        request.args.get("version") or None,
+        request.args.get("which", "first"),
+    )
+    response = Response(stats_csv(result.stats), mimetype="text/csv")
+    name = f"{course_id}-{quiz_id}-{result.version.version}-{result.which}.csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

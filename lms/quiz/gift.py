@@ -116,14 +116,13 @@ class _Src:
         return self.cut(left, max(left, right))
 
     def __add__(self, other: _Src) -> _Src:
+        """The two runs one after the other, as the missing-word prompt is put together."""
         return _Src(self.text + other.text, self.offsets + other.offsets, self.at)
 
     def split(self, drop: str, keep: str = "") -> list[tuple[int, _Src]]:
-        """Moodle's explode: cut at each `drop` (removed) and before each `keep` (kept).
-
-        Each part is trimmed and paired with the offset of the marker that began it (problems
-        point there); the first part is dropped when empty, as Moodle does with answer lists.
-        """
+        """Moodle's explode of an answer list, each trimmed part with its marker's offset."""
+        # cut at each `drop` (removed) and before each `keep` (kept); problems about a part point
+        # at the marker that began it; the first part goes when empty, as Moodle drops it
         parts: list[tuple[int, _Src]] = []
         start, mark = 0, -1
         for index, char in enumerate(self.text):
@@ -172,7 +171,7 @@ def _fold_escapes(src: _Src) -> _Src:
     while index < len(text):
         char = text[index]
         follow = text[index + 1] if index + 1 < len(text) else ""
-        if char == "\\" and (follow == "\\" or follow in _ESCAPES) and follow:
+        if char == "\\" and (follow == "\\" or follow in _ESCAPES):
             chars.append("\\" if follow == "\\" else _ESCAPES[follow])
             where.append(offsets[index])
             index += 2
@@ -202,10 +201,12 @@ def _plain_to_markdown(text: str) -> str:
     """Plain text as Markdown that shows it literally: markup characters escaped, lines kept."""
 
     def inline(match: re.Match[str]) -> str:
+        """One markup character escaped; a run of underscores (a blank) kept."""
         found = match.group()
         return found if len(found) >= 3 else "\\" + found
 
     def line_start(match: re.Match[str]) -> str:
+        """A heading, list or rule marker at a line start escaped."""
         if match.group(2) is not None:
             return f"{match.group(1)}\\{match.group(2)}"
         return f"{match.group(3)}\\{match.group(4)}"
@@ -783,11 +784,8 @@ def _esc(text: str) -> str:
 
 
 def _text_out(text: str, *, arrows: bool = False) -> str:
-    """A shown text for GIFT; a [markdown] prefix guards a leading '[' or '%' from being read.
-
-    arrows: write '->' as '-\\>' (which Markdown shows as '->') where Moodle would take it for a
-    matching pair.
-    """
+    """A shown text for GIFT; a [markdown] prefix guards a leading '[' or '%' from being read."""
+    # arrows: '->' becomes '-\\>' (Markdown shows '->') where Moodle would see a matching pair
     out = _esc(text)
     if arrows:
         out = out.replace("->", "-\\>")
@@ -886,8 +884,7 @@ def _question_out(question: Question) -> str:
     default_points = 0.0 if isinstance(question, DescriptionQuestion) else 1.0
     if question.points != default_points:
         notes.append(
-            f"// worth {plain_number(question.points)} points in the source quiz; "
-            "GIFT has no syntax for points"
+            f"// worth {_points(question.points)} in the source quiz; GIFT has no syntax for points"
         )
     if isinstance(question, ShortQuestion) and question.case_sensitive:
         notes.append("// answers are case-sensitive in the source quiz; GIFT cannot say so")
@@ -927,8 +924,8 @@ def _differences(main: Question, variant: Question) -> list[str]:
     found = []
     if main.points != variant.points:
         found.append(
-            f"{label} is worth {plain_number(variant.points)} points here but "
-            f"{plain_number(main.points)} in the main quiz"
+            f"{label} is worth {_points(variant.points)} here but {_points(main.points)} "
+            "in the main quiz"
         )
     if isinstance(main, ChoiceQuestion) and isinstance(variant, ChoiceQuestion):
         ours, theirs = [o.weight for o in main.options], [o.weight for o in variant.options]
@@ -964,20 +961,24 @@ def _differences(main: Question, variant: Question) -> list[str]:
     return found
 
 
+def _points(points: float) -> str:
+    """'1 point', '2 points': a question's worth for a message."""
+    return f"{plain_number(points)} point{'' if points == 1 else 's'}"
+
+
 def _grading(answer: Range) -> tuple[float | None, float, float | None, float | None, float]:
     """What of a numerical answer decides grades (its feedback is translated)."""
     return answer.value, answer.tolerance, answer.low, answer.high, answer.weight
 
 
 def translation_problems(main: Quiz, variant: Quiz, file: str) -> list[Problem]:
-    """Where a translation strays from the main quiz: other questions, order or right answers.
-
-    Questions are matched by id (a ::name:: kept as it is, or the position for unnamed ones);
-    short-answer texts are not compared, since accepted answers are words of each language.
-    """
+    """Where a translation strays from the main quiz: other questions, order or right answers."""
+    # questions are matched by id (a ::name:: kept as it is, or the position when unnamed);
+    # short-answer texts are not compared: accepted answers are words of each language
     problems: list[Problem] = []
 
     def add(message: str) -> None:
+        """A problem of the translation file (the Quiz keeps no lines, so none is given)."""
         problems.append(Problem(file, 0, 0, message))
 
     ours = [q.id for q in main.questions]

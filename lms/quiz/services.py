@@ -406,3 +406,59 @@ def grade_answer(
     if enrollment is not None:
         refresh_progress(enrollment)
     return attempt
+
+
+@dataclass(frozen=True)
+class Analysis:
+    version: CourseVersion
+    quiz: Quiz
+    which: str
+    attempts: int
+    stats: list[Any]
+
+
+def item_analysis(
+    user: User, course_id: str, quiz_id: str, version: str | None = None, which: str = "first"
+) -> Analysis:
+    """Moodle-style statistics for one quiz of a version, over first or all attempts."""
+    from lms.catalog.services import can_edit
+    from lms.quiz.analysis import AttemptRecord, analyse
+
+    course = catalog.get_course(course_id)
+    if not can_edit(user, course):
+        raise NotFound()
+    if which not in ("first", "all"):
+        raise InvalidInput(details=[{"field": "which", "message": _("Either first or all.")}])
+    found = catalog.course_version_for(course_id, user, version)
+    item = catalog.find_item(found, quiz_id, kind="quiz")
+    quiz = quiz_for_item(item)
+    attempts = db.session.scalars(
+        select(QuizAttempt)
+        .where(
+            QuizAttempt.course_version_id == found.id,
+            QuizAttempt.quiz_key == quiz_id,
+            QuizAttempt.submitted_at.is_not(None),
+        )
+        .order_by(QuizAttempt.user_id, QuizAttempt.number)
+    ).all()
+    answers = db.session.scalars(
+        select(AttemptAnswer).where(AttemptAnswer.attempt_id.in_([a.id for a in attempts]))
+    ).all()
+    scores: dict[int, dict[str, float]] = {}
+    for answer in answers:
+        scores.setdefault(answer.attempt_id, {})[answer.question_id] = answer.score
+    records = [
+        AttemptRecord(
+            attempt_id=a.public_id,
+            user_id=a.user_id,
+            number=a.number,
+            seed=a.seed,
+            question_ids=list(a.question_ids),
+            answers=dict(a.saved_answers or {}),
+            scores=scores.get(a.id, {}),
+        )
+        for a in attempts
+    ]
+    stats = analyse(quiz, records, which)
+    counted = len({r.user_id for r in records}) if which == "first" else len(records)
+    return Analysis(found, quiz, which, counted, stats)

@@ -90,6 +90,8 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/authoring/courses/<course_id>/versions/<version>/preview"): (302, 403, 403, 200, 404, 403, 200),
     ("GET", "/authoring/courses/<course_id>/versions/<version>/preview/<item_id>"): (302, 403, 403, 200, 404, 403, 200),
     ("POST", "/authoring/courses/<course_id>/versions/<version>/preview/<item_id>"): (400, 403, 403, 200, 404, 403, 200),
+    ("GET", "/authoring/courses/<course_id>/quizzes/<quiz_id>/analysis"): (302, 403, 403, 200, 404, 403, 200),
+    ("GET", "/authoring/courses/<course_id>/quizzes/<quiz_id>/analysis.csv"): (302, 403, 403, 200, 404, 403, 200),
     ("GET", "/authoring/grading"): (302, 403, 403, 200, 200, 403, 200),
     ("POST", "/authoring/grading/<int:answer_id>"): (400, 403, 403, 302, 302, 403, 302),
     ("GET", "/api/v1/grading"): (401, 403, 403, 200, 200, 403, 200),
@@ -103,6 +105,8 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
 
 # Routes about a course the author owns; the rest use a course the learner is part-way through.
 OWNED = {
+    "/authoring/courses/<course_id>/quizzes/<quiz_id>/analysis",
+    "/authoring/courses/<course_id>/quizzes/<quiz_id>/analysis.csv",
     "/authoring/courses/<course_id>",
     "/authoring/courses/<course_id>/versions/<version>/publish",
     "/authoring/courses/<course_id>/versions/<version>/move-learners",
@@ -181,7 +185,7 @@ def scenario(template_db: Any, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 def _path(rule: str, values: dict[str, str]) -> str:
     if rule in OWNED:
-        values = {**values, "course_id": "shared-course"}
+        values = {**values, "course_id": "shared-course", "quiz_id": "check"}
     path = rule.replace("<path:path>", "assets/map.png")
     path = path.replace("<path:filename>", values["filename"])
     path = path.replace("<int:user_id>", values["user_id"])

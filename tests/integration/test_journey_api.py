@@ -123,3 +123,15 @@ def test_wrong_answers_fail_and_right_answers_pass(app: Flask, learner: Api):
         "status": "passed",
         "score_percent": 100,
     }
+
+
+def test_a_quiz_written_in_gift_is_taken_like_any_other(app: Flask, learner: Api):
+    """The CTIP course's module 2 check is a GIFT file, as a Moodle question bank would be."""
+    learner.post(f"/api/v1/courses/{COURSE}/enrollment")
+    outline = _outline(learner)
+    gift_quiz = next(i for i in outline if i["id"] == "m2-quiz")
+    assert gift_quiz["title"] == "Module 2 check: crises and trafficking"
+    started = learner.post(f"/api/v1/courses/{COURSE}/quizzes/m2-quiz/attempts").get_json()
+    assert {q["type"] for q in started["questions"]} >= {"true_false", "multiple", "matching"}
+    result = _pass_quiz(app, learner, "m2-quiz")
+    assert result["passed"] is True and result["score_percent"] == 100
