@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from lms.api.common import bp, json_body, login_required_api
 from lms.authoring import services
+from lms.authoring.views import attachment
 from lms.errors import Forbidden, InvalidInput
 from lms.timeutil import iso
 
@@ -66,9 +67,7 @@ def versions(course_id: str) -> Response:
 def export(course_id: str, version: str) -> Response:
     """The version as a zip that imports back to the same course."""
     name, data = services.export_version(course_id, version, current_user)
-    response = Response(data, mimetype="application/zip")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return attachment(data, "application/zip", name)
 
 
 @bp.post("/courses/<course_id>/versions/<version>/move-learners")

@@ -34,6 +34,13 @@ def require_author() -> None:
         raise Forbidden(_("Only course authors and admins may do this."))
 
 
+def attachment(data: bytes, mimetype: str, name: str) -> Response:
+    """A file to download under the given name."""
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
 def _origin() -> str:
     return request.remote_addr or ""
 
@@ -116,9 +123,7 @@ def move_learners(course_id: str, version: str) -> BaseResponse:
 @bp.get("/courses/<course_id>/versions/<version>/export")
 def export(course_id: str, version: str) -> Response:
     name, data = services.export_version(course_id, version, current_user)
-    response = Response(data, mimetype="application/zip")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return attachment(data, "application/zip", name)
 
 
 @bp.post("/courses/<course_id>/authors")
@@ -218,31 +223,27 @@ def grade(answer_id: int) -> BaseResponse:
 @bp.get("/courses/<course_id>/quizzes/<quiz_id>/analysis")
 def analysis(course_id: str, quiz_id: str) -> str:
     """Facility, discrimination and answer counts per question, with weak questions flagged."""
-    from lms.quiz.services import item_analysis
-
-    result = item_analysis(
-        current_user,
-        course_id,
-        quiz_id,
-        request.args.get("version") or None,
-        request.args.get("which", "first"),
-    )
+    result = _analysis(course_id, quiz_id)
     return render_template("authoring/analysis.html", result=result, course_id=course_id)
 
 
 @bp.get("/courses/<course_id>/quizzes/<quiz_id>/analysis.csv")
 def analysis_csv(course_id: str, quiz_id: str) -> Response:
     from lms.quiz.analysis import stats_csv
+
+    result = _analysis(course_id, quiz_id)
+    name = f"{course_id}-{quiz_id}-{result.version.version}-{result.which}.csv"
+    return attachment(stats_csv(result.stats).encode(), "text/csv", name)
+
+
+def _analysis(course_id: str, quiz_id: str) -> Any:
+    """The quiz statistics the query string asks for (?version=, ?which=first|all)."""
     from lms.quiz.services import item_analysis
 
-    result = item_analysis(
+    return item_analysis(
         current_user,
         course_id,
         quiz_id,
         request.args.get("version") or None,
         request.args.get("which", "first"),
     )
-    response = Response(stats_csv(result.stats), mimetype="text/csv")
-    name = f"{course_id}-{quiz_id}-{result.version.version}-{result.which}.csv"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
