@@ -118,8 +118,13 @@ def outline(version: CourseVersion) -> list[Module]:
     )
 
 
-def find_item(version: CourseVersion, key: str, kind: str | None = None) -> Item:
+def find_item(
+    version: CourseVersion, key: str, kind: str | None = None, with_html: bool = False
+) -> Item:
+    """One item of a version by its id; ``with_html`` loads a lesson's HTML in the same query."""
     query = select(Item).where(Item.course_version_id == version.id, Item.key == key)
+    if with_html:
+        query = query.options(undefer(Item.html))
     if kind:
         query = query.where(Item.kind == kind)
     item = db.session.scalar(query)

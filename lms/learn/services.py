@@ -38,10 +38,15 @@ def find_enrollment(user: User, course_id: str) -> Enrollment | None:
 
 
 def require_enrollment(user: User, course_id: str) -> Enrollment:
-    """The active enrolment, or 404 for an unknown course and 403 not_enrolled otherwise."""
-    catalog.get_course(course_id)
-    enrollment = find_enrollment(user, course_id)
-    if enrollment is None:
+    """The active enrolment (with its version, in one query), or 404 for an unknown course
+    and 403 not_enrolled otherwise."""
+    enrollment = db.session.scalar(
+        select(Enrollment)
+        .where(Enrollment.user_id == user.id, Enrollment.course_id == course_id)
+        .options(joinedload(Enrollment.course_version))
+    )
+    if enrollment is None or not enrollment.active:
+        catalog.get_course(course_id)  # 404 when the course does not exist at all
         raise NotEnrolled()
     return enrollment
 
@@ -152,7 +157,7 @@ class LessonVisit:
 def view_lesson(user: User, course_id: str, lesson_id: str) -> LessonVisit:
     """Open a lesson: it must be in the learner's version; the view is recorded."""
     enrollment = require_enrollment(user, course_id)
-    item = catalog.find_item(enrollment.course_version, lesson_id, kind="lesson")
+    item = catalog.find_item(enrollment.course_version, lesson_id, kind="lesson", with_html=True)
     now = utcnow()
     view = db.session.scalar(
         select(LessonView).where(
