@@ -97,3 +97,22 @@ def test_grading_through_the_page_and_the_learner_sees_the_feedback(
     assert response.status_code == 302
     result = learner.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
     assert "Name the referral form." in result
+
+
+def test_authors_see_item_analysis_and_download_it(
+    app: Flask, author: Api, learner: Api, admin: Api
+):
+    upload(author, essay_package())
+    author.post("/api/v1/courses/essay-course/versions/1.0.0/publish")
+    _submit_essay(app, learner)
+    page = author.get("/authoring/courses/essay-course/quizzes/reflect/analysis")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Facility" in html and "q1" in html and "1 attempt(s) counted" in html
+    csv_file = author.get("/authoring/courses/essay-course/quizzes/reflect/analysis.csv?which=all")
+    assert csv_file.mimetype == "text/csv"
+    assert csv_file.get_data(as_text=True).startswith("question,type,prompt")
+    assert (
+        author.get("/authoring/courses/essay-course/quizzes/reflect/analysis?which=x").status_code
+        == 400
+    )
