@@ -157,12 +157,25 @@ def empty_database_uri(template_db: Path | PostgresDatabases, tmp_path: Path) ->
 
 
 @pytest.fixture
-def app(database_uri: str) -> Iterator[Flask]:
-    application = create_app(_config(database_uri))
-    yield application
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
+def make_app(database_uri: str) -> Iterator[Any]:
+    """Build apps on the test's database with extra config; their connections close after."""
+    made: list[Flask] = []
+
+    def build(**extra: Any) -> Flask:
+        application = create_app(_config(database_uri, **extra))
+        made.append(application)
+        return application
+
+    yield build
+    for application in made:
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app: Any) -> Flask:
+    return make_app()  # type: ignore[no-any-return]
 
 
 @pytest.fixture

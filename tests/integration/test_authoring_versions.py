@@ -194,18 +194,12 @@ def test_hostile_packages_get_located_errors(author: Api):
 
 
 @pytest.fixture
-def app(database_uri: str) -> Flask:
-    from lms import create_app
-    from tests.conftest import _config
-
-    return create_app(_config(database_uri, PACKAGE_MAX_UNZIPPED_BYTES=2 * 1024 * 1024))
+def app(make_app) -> Flask:  # type: ignore[no-untyped-def]
+    return make_app(PACKAGE_MAX_UNZIPPED_BYTES=2 * 1024 * 1024)  # type: ignore[no-any-return]
 
 
-def test_uploads_past_the_size_limit_are_413(database_uri: str, tmp_path: Path):
-    from lms import create_app
-    from tests.conftest import _config
-
-    small = create_app(_config(database_uri, MAX_CONTENT_LENGTH=1000))
+def test_uploads_past_the_size_limit_are_413(make_app, tmp_path: Path):  # type: ignore[no-untyped-def]
+    small = make_app(MAX_CONTENT_LENGTH=1000)
     author = make_user(small, "big@example.org", "author")
     response = upload(author, b"x" * 5000)
     assert response.status_code == 413

@@ -8,18 +8,12 @@ import zipfile
 
 from flask import Flask
 
-from lms import create_app
-from tests.conftest import PASSWORD, Api, _config, csrf_token
+from tests.conftest import PASSWORD, Api, csrf_token
 
 
-def test_login_registration_and_tokens_are_rate_limited(database_uri: str):
-    app = create_app(
-        _config(
-            database_uri,
-            RATELIMIT_ENABLED=True,
-            LOGIN_RATE_LIMIT="3 per minute",
-            REGISTER_RATE_LIMIT="2 per minute",
-        )
+def test_login_registration_and_tokens_are_rate_limited(make_app):
+    app = make_app(
+        RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute", REGISTER_RATE_LIMIT="2 per minute"
     )
     client = app.test_client()
     for _ in range(3):
@@ -66,8 +60,8 @@ def test_session_cookie_is_httponly_and_samesite_lax(app: Flask):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
 
 
-def test_session_cookie_is_secure_when_configured(database_uri: str):
-    app = create_app(_config(database_uri, SESSION_COOKIE_SECURE=True))
+def test_session_cookie_is_secure_when_configured(make_app):
+    app = make_app(SESSION_COOKIE_SECURE=True)
     client = app.test_client()
     page = client.get("/register").get_data(as_text=True)
     response = client.post(
