@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, String, cast, func, or_, select
 from sqlalchemy.orm import selectinload, undefer
 
 from lms.auth.models import User
@@ -46,7 +47,7 @@ def _latest_published() -> Select[Any]:
 def list_courses(
     *, q: str = "", language: str = "", tag: str = "", page: int = 1, per_page: int = 50
 ) -> Page:
-    """Published courses (their latest published version), filtered and paged."""
+    """Published courses (their latest published version), filtered and paged in SQL."""
     query = _latest_published()
     if q:
         pattern = f"%{q.strip().lower()}%"
@@ -58,13 +59,19 @@ def list_courses(
         )
     if language:
         query = query.where(CourseVersion.language == language)
-    versions: list[CourseVersion] = list(db.session.scalars(query.order_by(CourseVersion.title)))
     if tag:
-        # tags are a small JSON list; filtering in Python keeps one query on both databases
-        versions = [v for v in versions if tag in (v.tags or [])]
-    total = len(versions)
-    start = (page - 1) * per_page
-    return Page(versions[start : start + per_page], page, per_page, total)
+        # tags are stored as a JSON list of strings; match the quoted tag in its text form
+        quoted = json.dumps(tag)
+        query = query.where(cast(CourseVersion.tags, String).contains(quoted, autoescape=True))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    versions: list[CourseVersion] = list(
+        db.session.scalars(
+            query.order_by(CourseVersion.title, CourseVersion.course_id)
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        )
+    )
+    return Page(versions, page, per_page, int(total))
 
 
 def latest_published(course_id: str) -> CourseVersion | None:

@@ -22,6 +22,12 @@ def test_catalog_is_paged_and_filtered(client, learner: Api):
     assert course["languages"] == ["en"]
     assert client.get("/api/v1/courses?q=trafficking").get_json()["total"] == 1
     assert client.get("/api/v1/courses?tag=no-such-tag").get_json()["total"] == 0
+    tagged = client.get("/api/v1/courses?tag=trafficking").get_json()
+    assert [c["id"] for c in tagged["items"]] == [COURSE]
+    assert client.get("/api/v1/courses?tag=traffick").get_json()["total"] == 0  # whole tags only
+    assert client.get("/api/v1/courses?tag=%25").get_json()["total"] == 0
+    second = client.get("/api/v1/courses?per_page=1&page=2").get_json()
+    assert second["total"] == 2 and len(second["items"]) == 1
     assert client.get("/api/v1/courses?per_page=1").get_json()["items"].__len__() == 1
     assert client.get("/api/v1/courses?page=0").status_code == 400
     assert client.get("/api/v1/courses?per_page=abc").status_code == 400
