@@ -229,11 +229,11 @@ def analysis(course_id: str, quiz_id: str) -> str:
 
 @bp.get("/courses/<course_id>/quizzes/<quiz_id>/analysis.csv")
 def analysis_csv(course_id: str, quiz_id: str) -> Response:
-    from lms.quiz.statistics import stats_csv
+    from lms.quiz.analysis import stats_csv
 
     result = _analysis(course_id, quiz_id)
     name = f"{course_id}-{quiz_id}-{result.version.version}-{result.which}.csv"
-    return attachment(stats_csv(result.stats).encode(), "text/csv", name)
+    return attachment(stats_csv(result.stats).encode("utf-8-sig"), "text/csv", name)
 
 
 def _analysis(course_id: str, quiz_id: str) -> Any:

@@ -422,7 +422,7 @@ def item_analysis(
 ) -> Analysis:
     """Moodle-style statistics for one quiz of a version, over first or all attempts."""
     from lms.catalog.services import can_edit
-    from lms.quiz.statistics import AttemptRecord, analyse
+    from lms.quiz.analysis import AttemptRecord, analyse
 
     course = catalog.get_course(course_id)
     if not can_edit(user, course):

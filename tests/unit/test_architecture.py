@@ -9,7 +9,7 @@ LMS = Path(__file__).resolve().parents[2] / "lms"
 PURE_MODULES = [
     "authoring/package.py", "authoring/files.py", "authoring/markup.py", "authoring/yamlsrc.py",
     "authoring/problems.py", "authoring/images.py", "quiz/questions.py", "quiz/quizdef.py",
-    "quiz/grading.py", "quiz/gift.py", "quiz/statistics.py",
+    "quiz/grading.py", "quiz/gift.py", "quiz/analysis.py",
     "learn/progress.py", "certificates/render.py", "auth/passwords.py",
 ]  # fmt: skip
 FORBIDDEN_IN_PURE = ("flask", "flask_sqlalchemy", "sqlalchemy", "lms.extensions", "lms.errors")
