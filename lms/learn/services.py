@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -251,7 +251,19 @@ def progress_for(enrollment: Enrollment) -> Progress:
 
 
 def refresh_progress(enrollment: Enrollment, context: IssueContext | None = None) -> Progress:
-    """Recompute and store progress; on completion, record it and issue the certificate."""
+    """Recompute and store progress; on completion, record it and issue the certificate.
+
+    The enrolment row is locked first (a no-op UPDATE: a row lock on PostgreSQL, the write
+    lock on SQLite), so a lesson view and a quiz submit finishing at the same moment are
+    counted one after the other: the second sees the first's facts, and the course that the
+    pair completes gets its certificate.
+    """
+    db.session.execute(
+        update(Enrollment)
+        .where(Enrollment.id == enrollment.id)
+        .values(progress_percent=Enrollment.progress_percent)
+        .execution_options(synchronize_session=False)
+    )
     progress = progress_for(enrollment)
     enrollment.progress_percent = progress.percent
     if progress.completed and enrollment.completed_at is None:
