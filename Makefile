@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-dejavu-extra poppler-utils zbar-tools
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 .PHONY: run serve test lint bench sysdeps browserdeps venv translations messages clean
 
@@ -50,8 +51,8 @@ translations: venv
 	@$(BIN)/pybabel compile -d lms/translations >/dev/null 2>&1 || $(BIN)/pybabel compile -d lms/translations
 
 messages: venv  ## re-extract the strings to translate and merge them into each catalog
-	$(BIN)/pybabel extract -q -F babel.cfg -k lazy_gettext -k _l --no-location --sort-output -o lms/translations/messages.pot .
-	$(BIN)/pybabel update -q -i lms/translations/messages.pot -d lms/translations
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l --no-location --sort-output -o lms/translations/messages.pot .
+	$(BIN)/pybabel update -i lms/translations/messages.pot -d lms/translations
 
 run: sysdeps venv translations
 	$(BIN)/flask --app lms db upgrade
@@ -70,6 +71,23 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# Load, concurrency, crash, page-weight and data-at-scale figures against a floor measured in
+# the same run (bench/README.md). Installs wrk, starts a throwaway PostgreSQL (bench/postgres.sh)
+# when run as root, traffic to 127.0.0.1 only, about 3 minutes. BENCH_ARGS="--only 1,5" etc.
+bench: sysdeps venv translations
+	@if ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing wrk"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) >/dev/null || exit 1; \
+	  else echo "wrk is missing (sudo apt-get install -y wrk): the throughput step is skipped"; fi; \
+	fi
+	@if [ "$$(id -u)" = 0 ] && [ -z "$${LMS_TEST_DATABASE_URL:-}" ]; then \
+	  source bench/postgres.sh && bench_pg_start && trap bench_pg_stop EXIT; \
+	fi; \
+	$(BIN)/python -m bench $(BENCH_ARGS)
+	$(BIN)/python -m bench.grading_speed
+	$(BIN)/python -m bench.import_speed
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

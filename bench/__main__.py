@@ -1,7 +1,7 @@
 """`python -m bench` (or `make bench`): run the steps, print every figure beside its target.
 
 PostgreSQL steps run when LMS_TEST_DATABASE_URL (or BENCH_DATABASE_URL) names a server, as
-`make bench` arranges with .ci/postgres.sh; otherwise they are skipped and say so.
+`make bench` arranges with bench/postgres.sh; otherwise they are skipped and say so.
 Exit status: 0 when every target passed, 1 when one failed, 2 when a step crashed.
 """
 

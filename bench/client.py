@@ -9,12 +9,15 @@ from __future__ import annotations
 import http.client
 import json
 import re
+import time
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 NETWORK_ERRORS = (OSError, http.client.HTTPException)
+# gunicorn closes a keep-alive connection idle for 2 s (its `keepalive`); reconnect before that
+IDLE_REUSE = 1.0
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -45,6 +48,7 @@ class Client:
         self.token = token
         self.cookies: dict[str, str] = {}
         self._connection: http.client.HTTPConnection | None = None
+        self._last_used = 0.0
 
     def close(self) -> None:
         if self._connection is not None:
@@ -69,7 +73,9 @@ class Client:
         if bearer and self.token:
             sent["Authorization"] = f"Bearer {self.token}"
         if self._connection is None:
-            self._connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+            self._connection = http.client.HTTPConnection(
+                self.host, self.port, timeout=self.timeout
+            )
         try:
             self._connection.request(method, path, body=body, headers=sent)
             raw = self._connection.getresponse()
@@ -77,6 +83,7 @@ class Client:
         except NETWORK_ERRORS:
             self.close()
             raise
+        self._last_used = time.monotonic()
         for header in raw.headers.get_all("Set-Cookie") or []:
             parsed: SimpleCookie = SimpleCookie()
             parsed.load(header)
@@ -92,9 +99,7 @@ class Client:
     def post_json(self, path: str, payload: Any = None) -> Response:
         """An API call with the bearer token (no CSRF needed)."""
         body = json.dumps(payload if payload is not None else {}).encode()
-        return self.request(
-            "POST", path, body, {"Content-Type": "application/json"}, bearer=True
-        )
+        return self.request("POST", path, body, {"Content-Type": "application/json"}, bearer=True)
 
     def login(self, email: str, password: str) -> None:
         """Sign in through the real login form (CSRF token included); keeps the session."""

@@ -54,7 +54,7 @@ def app_for(uri: str) -> Iterator[Flask]:
 
 class Databases:
     """Creates and drops the bench's databases: SQLite files, or PostgreSQL databases on the
-    server of LMS_TEST_DATABASE_URL (the throwaway cluster of .ci/postgres.sh)."""
+    server of LMS_TEST_DATABASE_URL (the throwaway cluster of bench/postgres.sh)."""
 
     def __init__(self, folder: Path, pg_url: str) -> None:
         self.folder = folder

@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from bench.client import NETWORK_ERRORS, Client, Response
 from bench.wrk import LoadResult
@@ -29,11 +30,11 @@ class Recorder:
 
     samples: list[Sample] = field(default_factory=list)
 
-    def call(self, op: str, send: Callable[[], Response]) -> Response | None:
-        """Time one request; a network error is recorded as status 0 and returns None."""
+    def call(self, op: str, send: Callable[..., Response], *args: Any) -> Response | None:
+        """Time ``send(*args)``; a network error is recorded as status 0 and returns None."""
         started = time.perf_counter()
         try:
-            response = send()
+            response = send(*args)
         except NETWORK_ERRORS:
             self.samples.append(Sample(op, 0, time.perf_counter() - started, started))
             return None
@@ -50,7 +51,10 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def summarize(
-    samples: list[Sample], seconds: float, ok: Callable[[Sample], bool] | None = None
+    samples: list[Sample],
+    seconds: float,
+    ok: Callable[[Sample], bool] | None = None,
+    load_before: float = 0.0,
 ) -> LoadResult:
     """Throughput, p50/p95/p99 and errors (anything ``ok`` refuses; default: not 2xx/3xx)."""
     accept = ok or (lambda s: 200 <= s.status < 400)
@@ -62,6 +66,7 @@ def summarize(
         p95=percentile(latencies, 0.95),
         p99=percentile(latencies, 0.99),
         errors=sum(1 for s in samples if not accept(s)),
+        load_before=load_before,
     )
 
 
@@ -75,7 +80,7 @@ def run_users(
     def guarded(loop: Callable[[threading.Event], None]) -> None:
         try:
             loop(stop)
-        except BaseException as error:  # noqa: BLE001 - reported, not hidden
+        except BaseException as error:  # reported by the caller, not hidden
             crashes.append(error)
 
     threads = [threading.Thread(target=guarded, args=(loop,), daemon=True) for loop in loops]

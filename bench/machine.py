@@ -29,7 +29,9 @@ def _version(command: list[str]) -> str:
     if shutil.which(command[0]) is None:
         return "not installed"
     done = subprocess.run(command, capture_output=True, text=True, check=False)
-    return (done.stdout or done.stderr).strip().splitlines()[0] if done.stdout or done.stderr else ""
+    return (
+        (done.stdout or done.stderr).strip().splitlines()[0] if done.stdout or done.stderr else ""
+    )
 
 
 def describe() -> dict[str, str]:
@@ -47,5 +49,6 @@ def describe() -> dict[str, str]:
             f"{version('flask')} / {version('sqlalchemy')} / {version('gunicorn')}"
         ),
         "postgresql": postgres,
-        "wrk": _version(["wrk", "--version"]) or "installed",
+        "wrk": _version(["wrk", "--version"]).split(" Copyright")[0] or "installed",
+        "load average at start (1/5/15 min)": " / ".join(f"{x:.2f}" for x in os.getloadavg()),
     }

@@ -40,13 +40,18 @@ class Report:
     ) -> None:
         """Record a figure; ``passed`` None means information only (no target)."""
         status = INFO if passed is None else (PASS if passed else FAIL)
-        figure = Figure(step, name, value, target, status, command or self.command)
+        number = step.split()[0]
+        figure = Figure(
+            step, name, value, target, status, command or f'make bench BENCH_ARGS="--only {number}"'
+        )
         self.figures.append(figure)
         target_text = f"  (target {target})" if target else ""
         print(f"  [{status}] {name}: {value}{target_text}", flush=True)
 
     def skip(self, step: str, name: str, why: str) -> None:
-        self.figures.append(Figure(step, name, why, "", SKIP, self.command))
+        number = step.split()[0]
+        command = f'make bench BENCH_ARGS="--only {number}"'
+        self.figures.append(Figure(step, name, why, "", SKIP, command))
         print(f"  [{SKIP}] {name}: {why}", flush=True)
 
     def note(self, text: str) -> None:
@@ -61,7 +66,7 @@ class Report:
         lines = ["| step | figure | value | target | result |", "|---|---|---|---|---|"]
         for f in self.figures:
             value = f.value.replace("|", "/")
-            lines.append(f"| {f.step} | {f.name} | {value} | {f.target} | {f.status} |")
+            lines.append(f"| {f.step} | {f.name.strip()} | {value} | {f.target} | {f.status} |")
         return "\n".join(lines)
 
     def write(self, folder: Path, machine: dict[str, str]) -> None:

@@ -109,8 +109,15 @@ def gunicorn(
     }
     with log.open("w") as out:
         process = subprocess.Popen(
-            [str(GUNICORN), "-c", "gunicorn.conf.py", "--max-requests", "0", "--no-control-socket",
-             app_spec],
+            [
+                str(GUNICORN),
+                "-c",
+                "gunicorn.conf.py",
+                "--max-requests",
+                "0",
+                "--no-control-socket",
+                app_spec,
+            ],
             cwd=ROOT,
             env=full_env,
             stdout=out,

@@ -7,6 +7,7 @@ page would otherwise pass for a fast page) and prints p50/p95/p99 from wrk's his
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -71,6 +72,7 @@ class LoadResult:
     p99: float
     errors: int
     bytes_per_response: float = 0.0
+    load_before: float = 0.0  # the machine's 1-minute load average when the run began
 
     @property
     def rps(self) -> float:
@@ -80,6 +82,7 @@ class LoadResult:
         return (
             f"{self.rps:.0f} req/s, p50 {self.p50 * 1000:.1f} ms, p95 {self.p95 * 1000:.1f} ms, "
             f"p99 {self.p99 * 1000:.1f} ms, {self.errors} errors in {self.requests} requests"
+            + (f" (load average {self.load_before:.1f} before)" if self.load_before else "")
         )
 
 
@@ -102,6 +105,7 @@ def run(
     lua = "{" + ", ".join(json.dumps(c) for c in cookies) + "}"
     script = work / "bench.lua"
     script.write_text(SCRIPT.replace("{COOKIES}", lua).replace("{PATH}", path))
+    load_before = os.getloadavg()[0]
     done = subprocess.run(
         ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
          "-s", str(script), base + path],
@@ -123,4 +127,5 @@ def run(
         p99=data["p99_us"] / 1e6,
         errors=int(errors),
         bytes_per_response=data["bytes"] / requests if requests else 0.0,
+        load_before=load_before,
     )
