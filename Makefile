@@ -85,9 +85,9 @@ bench: sysdeps venv translations
 	@if [ "$$(id -u)" = 0 ] && [ -z "$${LMS_TEST_DATABASE_URL:-}" ]; then \
 	  source bench/postgres.sh && bench_pg_start && trap bench_pg_stop EXIT; \
 	fi; \
-	$(BIN)/python -m bench $(BENCH_ARGS)
 	$(BIN)/python -m bench.grading_speed
 	$(BIN)/python -m bench.import_speed
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -99,6 +99,16 @@ def _tune_sqlite(engine: Engine) -> None:
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    @event.listens_for(engine, "savepoint")
+    def on_savepoint(connection: Any, _name: str) -> None:
+        # pysqlite begins a transaction by itself only before INSERT/UPDATE/DELETE, so a
+        # SAVEPOINT issued first (begin_nested before any write) would run outside one and its
+        # release would commit at once. Begin it here; IMMEDIATE takes the write lock up front
+        # (waiting out busy_timeout) since a savepoint guards writes.
+        raw = connection.connection.dbapi_connection
+        if not raw.in_transaction:
+            raw.execute("BEGIN IMMEDIATE")
+
 
 def _register_blueprints(app: Flask) -> None:
     from lms.admin.views import bp as admin_bp

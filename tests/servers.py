@@ -42,7 +42,8 @@ def running_server(
     log = (instance / "server.log").open("w")
     process = subprocess.Popen(
         [str(GUNICORN), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-         "--threads", "2", "--worker-class", "gthread", "lms:create_app()"],
+         "--threads", "2", "--worker-class", "gthread", "--no-control-socket",
+         "lms:create_app()"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:

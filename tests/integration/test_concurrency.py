@@ -9,6 +9,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from lms.auth.models import User
 from lms.certificates.models import Certificate
 from lms.extensions import db
 from lms.quiz.models import AttemptAnswer, QuizAttempt
@@ -94,3 +95,18 @@ def test_the_database_refuses_a_second_current_certificate(app: Flask, learner: 
         )
         db.session.commit()
         assert first.status_at() == "superseded"
+
+
+def test_a_savepoint_opened_first_stays_inside_the_request_transaction(app: Flask):
+    """A rolled-back request leaves nothing behind, even when its first write is a savepoint.
+
+    On SQLite the driver begins transactions by itself only before INSERT/UPDATE/DELETE, so a
+    SAVEPOINT issued first would run outside any transaction and its release would commit.
+    """
+    with app.app_context():
+        db.session.scalar(select(func.count()).select_from(User))  # a read comes first
+        with db.session.begin_nested():
+            db.session.add(User(email="savepoint@example.org", name="Savepoint", password_hash="x"))
+        db.session.rollback()
+        kept = select(func.count()).select_from(User).where(User.email == "savepoint@example.org")
+        assert db.session.scalar(kept) == 0
