@@ -73,7 +73,7 @@ def lesson(course_id: str, lesson_id: str) -> Response:
         {
             "id": visit.item.key,
             "title": visit.item.title,
-            "html": visit.item.html or "",
+            "html": visit.html,
             "minutes": visit.item.minutes,
             "language": visit.enrollment.course_version.language,
         }

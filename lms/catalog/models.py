@@ -114,6 +114,16 @@ class Item(db.Model):  # type: ignore[name-defined]
     course_version: Mapped[CourseVersion] = relationship(back_populates="items")
     module: Mapped[Module] = relationship(back_populates="items")
 
+    @property
+    def pass_mark(self) -> float:
+        """A quiz's pass mark in percent (80 unless the quiz sets one)."""
+        return float(self.data.get("quiz", {}).get("settings", {}).get("pass_mark", 80))
+
+    @property
+    def grading(self) -> str:
+        """How a quiz's attempts make its score: highest, average, first or last."""
+        return str(self.data.get("quiz", {}).get("settings", {}).get("grading", "highest"))
+
 
 class Asset(db.Model):  # type: ignore[name-defined]
     """A file of a package, kept in the database so every server has it.

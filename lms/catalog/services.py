@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, String, cast, func, or_, select
-from sqlalchemy.orm import selectinload, undefer
+from sqlalchemy.orm import undefer
 
 from lms.auth.models import User
 from lms.catalog.models import Asset, Course, CourseVersion, Item, Module
 from lms.errors import NotFound
 from lms.extensions import db
+from lms.memo import Lru
 
 
 @dataclass(frozen=True)
@@ -113,16 +114,103 @@ def course_version_for(
     return latest
 
 
-def outline(version: CourseVersion) -> list[Module]:
-    """The modules of a version with their items, loaded in two queries."""
-    return list(
-        db.session.scalars(
-            select(Module)
-            .where(Module.course_version_id == version.id)
-            .options(selectinload(Module.items))
-            .order_by(Module.position)
+@dataclass(frozen=True)
+class OutlineItem:
+    """What pages and progress need to know of an item, without its content."""
+
+    key: str
+    kind: str
+    title: str
+    minutes: int | None
+    pass_mark: float  # quizzes only
+    grading: str  # quizzes only
+
+
+@dataclass(frozen=True)
+class OutlineModule:
+    key: str
+    title: str
+    items: tuple[OutlineItem, ...]
+
+
+Outline = tuple[OutlineModule, ...]
+
+# Outlines and lesson HTML never change once imported (other content is another version),
+# so each process keeps those it has read, keyed by version id and content hash.
+_OUTLINES: Lru[Outline] = Lru(256)
+_LESSON_HTML: Lru[str] = Lru(16_000_000, weigh=len)  # characters, about 16 MB at most
+
+
+def outlines(versions: list[CourseVersion]) -> dict[int, Outline]:
+    """The outlines of several versions by version id; those not yet read cost two queries."""
+    found: dict[int, Outline] = {}
+    missing: dict[int, CourseVersion] = {}
+    for version in versions:
+        cached = _OUTLINES.get((version.id, version.content_hash))
+        if cached is None:
+            missing[version.id] = version
+        else:
+            found[version.id] = cached
+    if not missing:
+        return found
+    modules = db.session.execute(
+        select(Module.id, Module.course_version_id, Module.key, Module.title)
+        .where(Module.course_version_id.in_(missing))
+        .order_by(Module.course_version_id, Module.position)
+    ).all()
+    items: dict[int, list[OutlineItem]] = {module.id: [] for module in modules}
+    for row in db.session.execute(
+        select(Item.module_id, Item.key, Item.kind, Item.title, Item.minutes, Item.data)
+        .where(Item.course_version_id.in_(missing))
+        .order_by(Item.position)
+    ):
+        settings = (row.data or {}).get("quiz", {}).get("settings", {})
+        items[row.module_id].append(
+            OutlineItem(
+                key=row.key,
+                kind=row.kind,
+                title=row.title,
+                minutes=row.minutes,
+                pass_mark=float(settings.get("pass_mark", 80)),
+                grading=str(settings.get("grading", "highest")),
+            )
+        )
+    for version_id, version in missing.items():
+        outline_of = tuple(
+            OutlineModule(module.key, module.title, tuple(items[module.id]))
+            for module in modules
+            if module.course_version_id == version_id
+        )
+        _OUTLINES.put((version_id, version.content_hash), outline_of)
+        found[version_id] = outline_of
+    return found
+
+
+def outline(version: CourseVersion) -> Outline:
+    """The modules of a version with their items (read once per process)."""
+    return outlines([version])[version.id]
+
+
+def outline_items(version: CourseVersion) -> list[OutlineItem]:
+    """Every item of a version, in course order."""
+    return [item for module in outline(version) for item in module.items]
+
+
+def lesson_html(version: CourseVersion, key: str) -> str:
+    """A lesson's HTML, or 404 when the version has no such lesson."""
+    memo_key = (version.id, version.content_hash, key)
+    html = _LESSON_HTML.get(memo_key)
+    if html is not None:
+        return html
+    html = db.session.scalar(
+        select(Item.html).where(
+            Item.course_version_id == version.id, Item.key == key, Item.kind == "lesson"
         )
     )
+    if html is None:
+        raise NotFound()
+    _LESSON_HTML.put(memo_key, html)
+    return str(html)
 
 
 def find_item(

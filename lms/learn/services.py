@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
@@ -11,7 +14,8 @@ from sqlalchemy.orm import joinedload
 
 from lms.auth.models import User
 from lms.catalog import services as catalog
-from lms.catalog.models import CourseVersion, Item
+from lms.catalog.models import CourseVersion
+from lms.catalog.services import OutlineItem
 from lms.certificates.models import Certificate
 from lms.certificates.services import IssueContext, issue_if_complete
 from lms.errors import Forbidden, InvalidInput, NotEnrolled, NotFound
@@ -150,50 +154,116 @@ def unenroll(user: User, course_id: str) -> None:
 @dataclass(frozen=True)
 class LessonVisit:
     enrollment: Enrollment
-    item: Item
+    item: OutlineItem
+    html: str
     progress: Progress
 
 
+# A learner re-reading a lesson changes no fact; the view's time and the activity time are
+# written again only when older than this, so re-reads and reloads cost no write.
+TOUCH_AFTER = timedelta(minutes=5)
+
+
 def view_lesson(user: User, course_id: str, lesson_id: str) -> LessonVisit:
-    """Open a lesson: it must be in the learner's version; the view is recorded."""
+    """Open a lesson: it must be in the learner's version; the view is recorded.
+
+    A first view is a new fact: it is stored and progress recomputed (and a certificate
+    issued if it completes the course). A re-read only moves the resume point.
+    """
     enrollment = require_enrollment(user, course_id)
-    item = catalog.find_item(enrollment.course_version, lesson_id, kind="lesson", with_html=True)
+    version = enrollment.course_version
+    item = next((i for i in catalog.outline_items(version) if i.key == lesson_id), None)
+    if item is None or item.kind != "lesson":
+        raise NotFound()
+    html = catalog.lesson_html(version, lesson_id)
     now = utcnow()
-    view = db.session.scalar(
-        select(LessonView).where(
-            LessonView.user_id == user.id,
-            LessonView.course_id == course_id,
-            LessonView.item_key == lesson_id,
+    views = {
+        row.item_key: row.last_viewed_at
+        for row in db.session.execute(
+            select(LessonView.item_key, LessonView.last_viewed_at).where(
+                LessonView.user_id == user.id, LessonView.course_id == course_id
+            )
         )
-    )
-    if view is None:
-        try:
-            with db.session.begin_nested():
-                db.session.add(LessonView(user_id=user.id, course_id=course_id, item_key=lesson_id))
-        except IntegrityError:
-            pass  # viewed concurrently: one row is all we need
-    else:
-        view.last_viewed_at = now
+    }
+    if lesson_id in views:
+        if _stale(views[lesson_id], now):
+            db.session.execute(
+                update(LessonView)
+                .where(
+                    LessonView.user_id == user.id,
+                    LessonView.course_id == course_id,
+                    LessonView.item_key == lesson_id,
+                )
+                .values(last_viewed_at=now)
+                .execution_options(synchronize_session=False)
+            )
+        if enrollment.last_item_key != lesson_id or _stale(enrollment.last_activity_at, now):
+            enrollment.last_item_key = lesson_id
+            enrollment.last_activity_at = now
+            db.session.flush()
+        viewed = {(course_id, key) for key in views}
+        progress = progress_for_many(user.id, [enrollment], viewed)[enrollment.id]
+        return LessonVisit(enrollment, item, html, progress)
+    try:
+        with db.session.begin_nested():
+            db.session.add(LessonView(user_id=user.id, course_id=course_id, item_key=lesson_id))
+    except IntegrityError:
+        pass  # viewed concurrently: one row is all we need
     enrollment.last_item_key = lesson_id
     enrollment.last_activity_at = now
     db.session.flush()
-    return LessonVisit(enrollment, item, refresh_progress(enrollment))
+    return LessonVisit(enrollment, item, html, refresh_progress(enrollment))
 
 
-def quiz_results(quiz_items: list[Item], attempts: list[QuizAttempt]) -> dict[str, QuizResult]:
+def _stale(moment: datetime | None, now: datetime) -> bool:
+    if moment is None:
+        return True
+    if moment.tzinfo is not None:  # stored times are UTC; compare them without a zone
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return now - moment >= TOUCH_AFTER
+
+
+class QuizRule(Protocol):
+    """What grading a quiz's attempts into a result needs: an Item or an OutlineItem."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def pass_mark(self) -> float: ...
+    @property
+    def grading(self) -> str: ...
+
+
+class AttemptFacts(Protocol):
+    """What a quiz result is made of: a QuizAttempt or a row of its columns."""
+
+    @property
+    def quiz_key(self) -> str: ...
+    @property
+    def number(self) -> int: ...
+    @property
+    def submitted_at(self) -> datetime | None: ...
+    @property
+    def passed(self) -> bool | None: ...
+    @property
+    def score_percent(self) -> Any: ...
+
+
+def quiz_results(
+    quiz_items: Sequence[QuizRule], attempts: Sequence[AttemptFacts]
+) -> dict[str, QuizResult]:
     """Each quiz's graded result over the learner's attempts, by the quiz's grading method."""
-    by_quiz: dict[str, list[QuizAttempt]] = {}
+    by_quiz: dict[str, list[AttemptFacts]] = {}
     for attempt in sorted(attempts, key=lambda a: a.number):
         by_quiz.setdefault(attempt.quiz_key, []).append(attempt)
     results: dict[str, QuizResult] = {}
     for item in quiz_items:
-        settings = item.data.get("quiz", {}).get("settings", {})
         mine = by_quiz.get(item.key, [])
         graded = [a for a in mine if a.submitted_at and a.passed is not None]
         awaiting = any(a.submitted_at and a.passed is None for a in mine)
         scores = [float(a.score_percent or 0) for a in graded]
-        score = aggregate_score(str(settings.get("grading", "highest")), scores) if scores else None
-        passed = score is not None and score >= float(settings.get("pass_mark", 80))
+        score = aggregate_score(item.grading, scores) if scores else None
+        passed = score is not None and score >= item.pass_mark
         if not mine:
             results[item.key] = QuizResult("not_started", None)
         elif passed:
@@ -207,33 +277,38 @@ def quiz_results(quiz_items: list[Item], attempts: list[QuizAttempt]) -> dict[st
     return results
 
 
-def progress_for_many(user_id: int, enrollments: list[Enrollment]) -> dict[int, Progress]:
-    """Progress in several courses at once, in three queries whatever their number."""
+def progress_for_many(
+    user_id: int, enrollments: list[Enrollment], viewed: set[tuple[str, str]] | None = None
+) -> dict[int, Progress]:
+    """Progress in several courses at once, in two queries whatever their number (and two
+    more for outlines this process has not read yet). ``viewed`` holds the learner's
+    (course, lesson) views when the caller has just read them."""
     if not enrollments:
         return {}
-    version_ids = {e.course_version_id for e in enrollments}
     course_ids = {e.course_id for e in enrollments}
-    items = db.session.scalars(
-        select(Item)
-        .where(Item.course_version_id.in_(version_ids))
-        .order_by(Item.course_version_id, Item.position)
-    ).all()
-    viewed = {
-        (row.course_id, row.item_key)
-        for row in db.session.execute(
-            select(LessonView.course_id, LessonView.item_key).where(
-                LessonView.user_id == user_id, LessonView.course_id.in_(course_ids)
+    outlines = catalog.outlines([e.course_version for e in enrollments])
+    if viewed is None:
+        viewed = {
+            (row.course_id, row.item_key)
+            for row in db.session.execute(
+                select(LessonView.course_id, LessonView.item_key).where(
+                    LessonView.user_id == user_id, LessonView.course_id.in_(course_ids)
+                )
             )
-        )
-    }
-    attempts = db.session.scalars(
-        select(QuizAttempt).where(
-            QuizAttempt.user_id == user_id, QuizAttempt.course_id.in_(course_ids)
-        )
+        }
+    attempts = db.session.execute(
+        select(
+            QuizAttempt.course_id,
+            QuizAttempt.quiz_key,
+            QuizAttempt.number,
+            QuizAttempt.submitted_at,
+            QuizAttempt.passed,
+            QuizAttempt.score_percent,
+        ).where(QuizAttempt.user_id == user_id, QuizAttempt.course_id.in_(course_ids))
     ).all()
     found: dict[int, Progress] = {}
     for enrollment in enrollments:
-        mine = [i for i in items if i.course_version_id == enrollment.course_version_id]
+        mine = [i for m in outlines[enrollment.course_version_id] for i in m.items]
         results = quiz_results(
             [i for i in mine if i.kind == "quiz"],
             [a for a in attempts if a.course_id == enrollment.course_id],

@@ -68,6 +68,7 @@ def lesson(course_id: str, lesson_id: str) -> str:
         enrollment=visit.enrollment,
         version=visit.enrollment.course_version,
         item=visit.item,
+        html=visit.html,
         modules=modules,
         previous=items[index - 1] if index > 0 else None,
         next=items[index + 1] if index + 1 < len(items) else None,
