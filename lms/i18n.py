@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, request
+from typing import Any
+
+from flask import Flask, current_app, g, has_request_context, request
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
 
@@ -21,5 +24,34 @@ def select_locale() -> str:
 
 
 def current_language() -> str:
-    """The language code chosen for the current request."""
-    return select_locale()
+    """The language code chosen for the current request (chosen once, then remembered)."""
+    return str(get_locale() or current_app.config["DEFAULT_LOCALE"]).replace("_", "-")
+
+
+# Translations by locale, for Jinja's gettext: Flask-Babel's own callables look the
+# translations up through several context lookups for every string of a page.
+_TRANSLATIONS: dict[str, Any] = {}
+
+
+def _translations() -> Any:
+    """The translations Flask-Babel chose for this request (force_locale included)."""
+    state = g.get("_flask_babel") if g else None
+    locale = getattr(state, "babel_locale", None)
+    if locale is None:
+        return get_translations()  # the first string of a request: Flask-Babel decides
+    key = str(locale)
+    found = _TRANSLATIONS.get(key)
+    if found is None:
+        found = _TRANSLATIONS[key] = get_translations()
+    return found
+
+
+def install_template_gettext(app: Flask) -> None:
+    """Give Jinja gettext callables that read the request's translations once per locale."""
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )

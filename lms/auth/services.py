@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from lms.auth.models import ROLES, ApiToken, User
 from lms.auth.passwords import (
@@ -27,11 +27,15 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+_USER_BY_ID = select(User).where(User.id == bindparam("user_id"))  # built once: every request
+
+
 def load_user(user_id: str) -> User | None:
     """Flask-Login's loader: the user behind a session cookie."""
     if not user_id.isdigit():
         return None
-    return db.session.get(User, int(user_id))
+    found: User | None = db.session.scalar(_USER_BY_ID, {"user_id": int(user_id)})
+    return found
 
 
 def find_user_by_email(email: str) -> User | None:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -33,22 +33,40 @@ class EnrollResult:
     created: bool
 
 
+# The statements every lesson view and progress read runs, built once: building a statement
+# costs more than running it on an indexed row (bench/README.md, "lesson page anatomy").
+_ENROLLMENT = (
+    select(Enrollment)
+    .where(Enrollment.user_id == bindparam("user_id"), Enrollment.course_id == bindparam("course"))
+    .options(joinedload(Enrollment.course_version))
+)
+_VIEWS = select(LessonView.course_id, LessonView.item_key, LessonView.last_viewed_at).where(
+    LessonView.user_id == bindparam("user_id"),
+    LessonView.course_id.in_(bindparam("courses", expanding=True)),
+)
+_ATTEMPTS = select(
+    QuizAttempt.course_id,
+    QuizAttempt.quiz_key,
+    QuizAttempt.number,
+    QuizAttempt.submitted_at,
+    QuizAttempt.passed,
+    QuizAttempt.score_percent,
+).where(
+    QuizAttempt.user_id == bindparam("user_id"),
+    QuizAttempt.course_id.in_(bindparam("courses", expanding=True)),
+)
+
+
 def find_enrollment(user: User, course_id: str) -> Enrollment | None:
-    """The user's active enrolment in a course, or None."""
-    enrollment = db.session.scalar(
-        select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id == course_id)
-    )
+    """The user's active enrolment in a course (with its version), or None."""
+    enrollment = db.session.scalar(_ENROLLMENT, {"user_id": user.id, "course": course_id})
     return enrollment if enrollment is not None and enrollment.active else None
 
 
 def require_enrollment(user: User, course_id: str) -> Enrollment:
     """The active enrolment (with its version, in one query), or 404 for an unknown course
     and 403 not_enrolled otherwise."""
-    enrollment = db.session.scalar(
-        select(Enrollment)
-        .where(Enrollment.user_id == user.id, Enrollment.course_id == course_id)
-        .options(joinedload(Enrollment.course_version))
-    )
+    enrollment = db.session.scalar(_ENROLLMENT, {"user_id": user.id, "course": course_id})
     if enrollment is None or not enrollment.active:
         catalog.get_course(course_id)  # 404 when the course does not exist at all
         raise NotEnrolled()
@@ -179,11 +197,7 @@ def view_lesson(user: User, course_id: str, lesson_id: str) -> LessonVisit:
     now = utcnow()
     views = {
         row.item_key: row.last_viewed_at
-        for row in db.session.execute(
-            select(LessonView.item_key, LessonView.last_viewed_at).where(
-                LessonView.user_id == user.id, LessonView.course_id == course_id
-            )
-        )
+        for row in db.session.execute(_VIEWS, {"user_id": user.id, "courses": [course_id]})
     }
     if lesson_id in views:
         if _stale(views[lesson_id], now):
@@ -287,25 +301,10 @@ def progress_for_many(
         return {}
     course_ids = {e.course_id for e in enrollments}
     outlines = catalog.outlines([e.course_version for e in enrollments])
+    params = {"user_id": user_id, "courses": sorted(course_ids)}
     if viewed is None:
-        viewed = {
-            (row.course_id, row.item_key)
-            for row in db.session.execute(
-                select(LessonView.course_id, LessonView.item_key).where(
-                    LessonView.user_id == user_id, LessonView.course_id.in_(course_ids)
-                )
-            )
-        }
-    attempts = db.session.execute(
-        select(
-            QuizAttempt.course_id,
-            QuizAttempt.quiz_key,
-            QuizAttempt.number,
-            QuizAttempt.submitted_at,
-            QuizAttempt.passed,
-            QuizAttempt.score_percent,
-        ).where(QuizAttempt.user_id == user_id, QuizAttempt.course_id.in_(course_ids))
-    ).all()
+        viewed = {(row.course_id, row.item_key) for row in db.session.execute(_VIEWS, params)}
+    attempts = db.session.execute(_ATTEMPTS, params).all()
     found: dict[int, Progress] = {}
     for enrollment in enrollments:
         mine = [i for m in outlines[enrollment.course_version_id] for i in m.items]

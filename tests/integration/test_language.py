@@ -29,3 +29,18 @@ def test_the_users_setting_wins_over_accept_language(app: Flask, learner: Api):
     learner.patch("/api/v1/me", json={"locale": "es"})
     response = learner.get("/api/v1/courses/nope", headers={"Accept-Language": "en"})
     assert response.get_json()["error"]["message"] != "We could not find that page."
+
+
+def test_templates_follow_a_language_forced_inside_a_request(app: Flask):
+    """Jinja's gettext keeps translations per locale; a forced locale still wins."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    page = "{{ _('Courses') }}"
+    with app.test_request_context("/", headers={"Accept-Language": "es"}):
+        assert render_template_string(page) == "Cursos"
+        with force_locale("en"):
+            assert render_template_string(page) == "Courses"
+        assert render_template_string(page) == "Cursos"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert render_template_string(page) == "Courses"
