@@ -1,4 +1,4 @@
-"""The command line: flask --app lms courses|users|seed|certificates. Each commits once."""
+"""The command line: flask --app lms courses|users|seed|orgs|certificates. Each commits once."""
 
 from __future__ import annotations
 
@@ -131,6 +131,55 @@ def register_cli(app: Flask) -> None:
         db.session.commit()
         if failed:
             sys.exit(1)
+
+    @app.cli.group("orgs")
+    def orgs() -> None:
+        """Organizations and their people."""
+
+    @orgs.command("create")
+    @click.argument("name")
+    def create_org(name: str) -> None:
+        """Create an organization; an existing one of that name is left as it is."""
+        from lms.orgs import services
+
+        org = services.find_by_name(name)
+        if org is not None:
+            click.echo(f"{org.name} id={org.id}: exists")
+            return
+        try:
+            org = services.create_organization(name, actor=None, origin="cli")
+        except LmsError as error:
+            db.session.rollback()
+            message = error.details[0]["message"] if error.details else error.message
+            click.echo(f"error: {message}", err=True)
+            sys.exit(1)
+        db.session.commit()
+        click.echo(f"{org.name} id={org.id}: created")
+
+    @orgs.command("add-member")
+    @click.argument("org_name")
+    @click.argument("email")
+    @click.option("--role", type=click.Choice(["member", "manager"]), default="member")
+    @click.option("--unit", default=None, help="The person's unit or department.")
+    def add_org_member(org_name: str, email: str, role: str, unit: str | None) -> None:
+        """Put an existing account in an organization (again: its role and unit are updated)."""
+        from lms.orgs import services
+
+        org = services.find_by_name(org_name)
+        if org is None:
+            click.echo(f"error: no organization is named {org_name!r}", err=True)
+            sys.exit(1)
+        found = services.OrgAccess(org, None, is_admin=True)
+        try:
+            added = services.add_member(found, email, role, unit, actor=None, origin="cli")
+        except LmsError as error:
+            db.session.rollback()
+            message = error.details[0]["message"] if error.details else error.message
+            click.echo(f"error: {message}", err=True)
+            sys.exit(1)
+        db.session.commit()
+        state = "added" if added.created else "updated"
+        click.echo(f"{org.name}: {added.membership.user.email} ({role}) {state}")
 
     @app.cli.group("certificates")
     def certificates() -> None:

@@ -12,17 +12,21 @@ from lms.api.common import bp, json_body, login_required_api
 from lms.auth import services
 from lms.auth.models import User
 from lms.errors import InvalidInput, LmsError, Unauthorized
+from lms.orgs.services import manages_any
 from lms.ratelimits import login_limit, register_limit
 from lms.timeutil import iso
 
 
 def user_json(user: User) -> dict[str, Any]:
+    roles = user.roles
+    if "manager" not in roles and manages_any(user):
+        roles.append("manager")  # an author or admin made a manager of an organization
     return {
         "id": user.id,
         "email": user.email,
         "name": user.name,
         "locale": user.locale,
-        "roles": user.roles,
+        "roles": roles,
     }
 
 

@@ -132,11 +132,58 @@ def document() -> dict[str, Any]:
         "/certificates/{code}/revoke": {
             "post": _op("Revoke (admin)", 200, 400, 401, 403, 404, body="Revoke")
         },
+        "/organizations": {
+            "post": _op(
+                "Create an organization (admin)", 201, 400, 401, 403, 409, body="Organization"
+            ),
+            "get": _op(
+                "Organizations I may see, paged", 200, 400, 401, params=("page", "per_page")
+            ),
+        },
+        "/organizations/{org_id}/members": {
+            "post": _op(
+                "Add a person with an account (201), or change their role (200)",
+                201,
+                400,
+                401,
+                403,
+                404,
+                body="Member",
+            ),
+        },
+        "/organizations/{org_id}/learners/{user_id}/courses/{course_id}": {
+            "put": _op(
+                "Set or clear a member's due date for a course",
+                200,
+                400,
+                401,
+                403,
+                404,
+                body="DueDate",
+            ),
+        },
+        "/organizations/{org_id}/reports/courses/{course_id}": {
+            "get": _op(
+                "Counts and the paged learner table (format=csv: every row)",
+                200,
+                400,
+                401,
+                403,
+                404,
+                params=("page", "per_page", "format"),
+            ),
+        },
+        "/organizations/{org_id}/learners/{user_id}/transcript": {
+            "get": _op("A member's courses, quiz scores and certificates", 200, 401, 403, 404),
+        },
     }
     for path, ops in paths.items():
-        if "{course_id}" in path:
-            for op in ops.values():
-                op.setdefault("parameters", []).insert(0, course)
+        for name in ("user_id", "org_id", "course_id"):
+            if f"{{{name}}}" in path:
+                for op in ops.values():
+                    op.setdefault("parameters", []).insert(
+                        0, {**course, "name": name} if name != "course_id" else course
+                    )
     string = {"type": "string"}
     return {
         "openapi": "3.1.0",
@@ -170,6 +217,14 @@ def document() -> dict[str, Any]:
                            "properties": {"reason": string}},
                 "CoAuthor": {"type": "object", "required": ["email"],
                              "properties": {"email": string}},
+                "Organization": {"type": "object", "required": ["name"],
+                                 "properties": {"name": string}},
+                "Member": {"type": "object", "required": ["email"],
+                           "properties": {"email": string, "unit": string,
+                                          "role": {"enum": ["member", "manager"]}}},
+                "DueDate": {"type": "object", "required": ["due_date"],
+                            "properties": {"due_date": {"type": ["string", "null"],
+                                                        "format": "date"}}},
             },
         },
     }  # fmt: skip

@@ -8,6 +8,7 @@ from lms.api import (  # noqa: F401
     courses_admin,
     learning,
     openapi,
+    orgs,
     quizzes,
 )
 from lms.api.common import bp

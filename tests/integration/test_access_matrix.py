@@ -100,6 +100,15 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/api/v1/courses/<course_id>/versions/<version>/move-learners"): (401, 404, 404, 200, 404, 404, 200),
     ("POST", "/api/v1/courses/<course_id>/authors"): (401, 404, 404, 201, 404, 404, 201),
     ("DELETE", "/api/v1/courses/<course_id>/authors/<int:user_id>"): (401, 404, 404, 204, 404, 404, 204),
+    # organizations: the manager manages one that the learner belongs to; an organization one
+    # cannot see is 404, one a member sees but does not manage is 403 (the learner may read
+    # their own transcript)
+    ("POST", "/api/v1/organizations"): (401, 403, 403, 403, 403, 403, 201),
+    ("GET", "/api/v1/organizations"): (401, 200, 200, 200, 200, 200, 200),
+    ("POST", "/api/v1/organizations/<org_id>/members"): (401, 403, 404, 404, 404, 201, 201),
+    ("PUT", "/api/v1/organizations/<org_id>/learners/<user_id>/courses/<course_id>"): (401, 403, 404, 404, 404, 200, 200),
+    ("GET", "/api/v1/organizations/<org_id>/reports/courses/<course_id>"): (401, 403, 404, 404, 404, 200, 200),
+    ("GET", "/api/v1/organizations/<org_id>/learners/<user_id>/transcript"): (401, 200, 404, 404, 404, 200, 200),
 }
 # fmt: on
 
@@ -128,6 +137,11 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/attempts/<attempt_id>/submit"): {"answers": {}},
     ("POST", "/api/v1/certificates/<code>/revoke"): {"reason": "checking access"},
     ("POST", "/api/v1/courses/<course_id>/authors"): {"email": "author2@example.org"},
+    ("POST", "/api/v1/organizations"): {"name": "Ministry of Checks"},
+    ("POST", "/api/v1/organizations/<org_id>/members"): {"email": "other@example.org"},
+    ("PUT", "/api/v1/organizations/<org_id>/learners/<user_id>/courses/<course_id>"): {
+        "due_date": "2030-01-31"
+    },
 }
 
 
@@ -162,6 +176,12 @@ def scenario(template_db: Any, tmp_path_factory: pytest.TempPathFactory) -> Iter
     )
     coauthor_id = added.get_json()["user_id"]
     author.delete(f"/api/v1/courses/shared-course/authors/{coauthor_id}")
+    admin = Api(app.test_client(), tokens["admin"])
+    org = admin.post("/api/v1/organizations", json={"name": "Ministry of the Interior"})
+    org_id = org.get_json()["id"]
+    for email, role in (("manager@example.org", "manager"), ("learner@example.org", "member")):
+        body = {"email": email, "role": role}
+        assert admin.post(f"/api/v1/organizations/{org_id}/members", json=body).status_code == 201
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -179,6 +199,8 @@ def scenario(template_db: Any, tmp_path_factory: pytest.TempPathFactory) -> Iter
             "filename": "css/site.css",
             "user_id": str(coauthor_id),
             "item_id": "check",
+            "org_id": str(org_id),
+            "learner_id": str(learner.get("/api/v1/me").get_json()["id"]),
         },
     }
 
@@ -186,6 +208,8 @@ def scenario(template_db: Any, tmp_path_factory: pytest.TempPathFactory) -> Iter
 def _path(rule: str, values: dict[str, str]) -> str:
     if rule in OWNED:
         values = {**values, "course_id": "shared-course", "quiz_id": "check"}
+    if "<org_id>" in rule:  # a learner of the manager's organization
+        values = {**values, "user_id": values["learner_id"]}
     path = rule.replace("<path:path>", "assets/map.png")
     path = path.replace("<path:filename>", values["filename"])
     path = path.replace("<int:user_id>", values["user_id"])

@@ -29,6 +29,7 @@ def _api_rules(app: Flask) -> list[tuple[str, str]]:
         "version": "1.0.0",
         "user_id": "1",
         "answer_id": "1",
+        "org_id": "1",
     }
     found = []
     for rule in app.url_map.iter_rules():

@@ -1,0 +1,1 @@
+"""Organizations: ministries, agencies and NGOs, their staff, and who finished what."""
