@@ -120,11 +120,12 @@ def _register_blueprints(app: Flask) -> None:
     from lms.certificates.views import bp as certificates_bp
     from lms.health import bp as health_bp
     from lms.learn.views import bp as learn_bp
+    from lms.orgs.views import bp as orgs_bp
     from lms.quiz.views import bp as quiz_bp
 
     blueprints = (
-        auth_bp, catalog_bp, learn_bp, quiz_bp, certificates_bp, authoring_bp, admin_bp, api_bp,
-        health_bp,
+        auth_bp, catalog_bp, learn_bp, quiz_bp, certificates_bp, authoring_bp, admin_bp, orgs_bp,
+        api_bp, health_bp,
     )  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

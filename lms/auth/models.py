@@ -42,6 +42,20 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
         return found
 
     @property
+    def sees_organizations(self) -> bool:
+        """Whether the navigation links the organization pages. Admins and managers are known
+        from the account alone (no query on any page); an author who manages an organization
+        costs one indexed lookup; a learner none (adding a learner as a manager makes the
+        account a manager)."""
+        if self.role in ("admin", "manager"):
+            return True
+        if self.role != "author":
+            return False
+        from lms.orgs.services import manages_any
+
+        return manages_any(self)
+
+    @property
     def is_admin(self) -> bool:
         return self.role == "admin"
 

@@ -103,6 +103,12 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     # organizations: the manager manages one that the learner belongs to; an organization one
     # cannot see is 404, one a member sees but does not manage is 403 (the learner may read
     # their own transcript)
+    ("GET", "/orgs"): (302, 403, 403, 403, 403, 200, 200),
+    ("POST", "/orgs"): (400, 403, 403, 403, 403, 403, 302),
+    ("GET", "/orgs/<org_id>"): (302, 403, 404, 404, 404, 200, 200),
+    ("POST", "/orgs/<org_id>/members"): (400, 403, 404, 404, 404, 302, 302),
+    ("GET", "/orgs/<org_id>/reports/<course_id>"): (302, 403, 404, 404, 404, 200, 200),
+    ("GET", "/orgs/<org_id>/reports/<course_id>.csv"): (302, 403, 404, 404, 404, 200, 200),
     ("POST", "/api/v1/organizations"): (401, 403, 403, 403, 403, 403, 201),
     ("GET", "/api/v1/organizations"): (401, 200, 200, 200, 200, 200, 200),
     ("POST", "/api/v1/organizations/<org_id>/members"): (401, 403, 404, 404, 404, 201, 201),
