@@ -34,7 +34,7 @@ class EnrollResult:
 
 
 # The statements every lesson view and progress read runs, built once: building a statement
-# costs more than running it on an indexed row (bench/README.md, "lesson page anatomy").
+# costs more than running it on an indexed row (docs/architecture.md, "The hot path").
 _ENROLLMENT = (
     select(Enrollment)
     .where(Enrollment.user_id == bindparam("user_id"), Enrollment.course_id == bindparam("course"))
