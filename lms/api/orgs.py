@@ -123,8 +123,7 @@ def course_report(org_id: str, course_id: str) -> Response:
     page, per_page = services.parse_paging(
         request.args.get("page", "1"), request.args.get("per_page", "50")
     )
-    counts = services.report_counts(found, course_id, utcnow().date())
-    rows = services.report_page(found, course_id, page, per_page)
+    counts, rows = services.report_page(found, course_id, utcnow().date(), page, per_page)
     return jsonify(
         {
             "enrolled": counts.enrolled,

@@ -442,25 +442,31 @@ def _report_base(org_id: int, course_id: str, now: datetime) -> Select[Any]:
     )
 
 
-def report_counts(found: OrgAccess, course_id: str, today: date) -> ReportCounts:
-    """The summary in one aggregate query, whatever the number of learners."""
-    started = or_(
+def _started() -> Any:
+    return or_(
         Enrollment.completed_at.is_not(None),
         Enrollment.progress_percent > 0,
         Enrollment.last_activity_at.is_not(None),
     )
-    overdue = and_(Enrollment.completed_at.is_(None), OrgCourseAssignment.due_date < today)
 
-    def tally(condition: Any) -> Any:
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
+def _overdue(today: date) -> Any:
+    return and_(Enrollment.completed_at.is_(None), OrgCourseAssignment.due_date < today)
+
+
+def _tally(condition: Any) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def report_counts(found: OrgAccess, course_id: str, today: date) -> ReportCounts:
+    """The summary in one aggregate query, whatever the number of learners."""
     row = db.session.execute(
         _report_base(found.organization.id, course_id, utcnow()).add_columns(
             func.count(),
-            tally(started),
-            tally(Enrollment.completed_at.is_not(None)),
+            _tally(_started()),
+            _tally(Enrollment.completed_at.is_not(None)),
             func.count(Certificate.id),
-            tally(overdue),
+            _tally(_overdue(today)),
         )
     ).one()
     return ReportCounts(*(int(value or 0) for value in row))
@@ -484,10 +490,37 @@ def _report_rows(found: OrgAccess, course_id: str) -> Select[Any]:
     )
 
 
-def report_page(found: OrgAccess, course_id: str, page: int, per_page: int) -> list[ReportRow]:
-    """One page of the learner table, by name, in one query."""
-    query = _report_rows(found, course_id).offset((page - 1) * per_page).limit(per_page)
-    return [ReportRow(*row) for row in db.session.execute(query)]
+def report_page(
+    found: OrgAccess, course_id: str, today: date, page: int, per_page: int
+) -> tuple[ReportCounts, list[ReportRow]]:
+    """The summary and one page of the learner table, by name, in one query: the counts are
+    window aggregates over every learner, computed in the same pass that sorts them. A page
+    past the end has no row to carry them, so only then are they asked for on their own."""
+
+    def over(aggregate: Any) -> Any:
+        return aggregate.over()
+
+    query = (
+        _report_rows(found, course_id)
+        .add_columns(
+            over(func.count()),
+            over(func.sum(case((_started(), 1), else_=0))),
+            over(func.sum(case((Enrollment.completed_at.is_not(None), 1), else_=0))),
+            over(func.count(Certificate.id)),
+            over(func.sum(case((_overdue(today), 1), else_=0))),
+        )
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
+    rows = db.session.execute(query).all()
+    width = len(CSV_COLUMNS)
+    if rows:
+        counts = ReportCounts(*(int(value or 0) for value in rows[0][width:]))
+    elif page == 1:
+        counts = ReportCounts(0, 0, 0, 0, 0)
+    else:
+        counts = report_counts(found, course_id, today)
+    return counts, [ReportRow(*row[:width]) for row in rows]
 
 
 def report_all(found: OrgAccess, course_id: str) -> Iterator[ReportRow]:

@@ -104,8 +104,7 @@ def report(org_id: str, course_id: str) -> str:
     found = services.access(current_user, services.parse_org_id(org_id))
     title = services.course_title(course_id)
     page = _page()
-    counts = services.report_counts(found, course_id, utcnow().date())
-    rows = services.report_page(found, course_id, page, PER_PAGE)
+    counts, rows = services.report_page(found, course_id, utcnow().date(), page, PER_PAGE)
     return render_template(
         "orgs/report.html",
         org=found.organization,

@@ -154,6 +154,9 @@ def test_the_report_pages_and_caps_per_page(world: World):
     names += [r["name"] for r in third["learners"]["items"]]
     assert len(first["items"]) == 2 and first["total"] == 5
     assert names == sorted(names) and len(set(names)) == 5
+    beyond = world.admin.get(report_path(world, query="?per_page=2&page=9")).get_json()
+    assert beyond["learners"]["items"] == [] and beyond["learners"]["total"] == 5
+    assert (beyond["enrolled"], beyond["started"], beyond["overdue"]) == (5, 3, 1)
     capped = world.admin.get(report_path(world, query="?per_page=5000")).get_json()
     assert capped["learners"]["per_page"] == 200
     for query in ("?page=0", "?per_page=-1", "?page=abc", "?format=xlsx"):
