@@ -82,11 +82,11 @@ bench: sysdeps venv translations
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) >/dev/null || exit 1; \
 	  else echo "wrk is missing (sudo apt-get install -y wrk): the throughput step is skipped"; fi; \
 	fi
+	$(BIN)/python -m bench.grading_speed
+	$(BIN)/python -m bench.import_speed
 	@if [ "$$(id -u)" = 0 ] && [ -z "$${LMS_TEST_DATABASE_URL:-}" ]; then \
 	  source bench/postgres.sh && bench_pg_start && trap bench_pg_stop EXIT; \
 	fi; \
-	$(BIN)/python -m bench.grading_speed
-	$(BIN)/python -m bench.import_speed
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
