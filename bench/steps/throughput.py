@@ -56,9 +56,9 @@ def run(ctx: Context) -> None:
         return
     path = f"/courses/{SAMPLE_COURSE_ID}/lessons/{LESSON}"
     report.note(
-        f"load: wrk, 1 thread, {CONNECTIONS} connections, {ctx.args.seconds} s after a 2 s "
-        "warm-up; gunicorn -c gunicorn.conf.py (2 workers x 4 threads, gthread), "
-        "max_requests off"
+        f"load: wrk, 1 thread, {CONNECTIONS} connections; floor and lesson alternate in "
+        f"{ROUNDS} rounds of {max(2, ctx.args.seconds // 2)} s each after a 2 s warm-up; "
+        "gunicorn -c gunicorn.conf.py (2 workers x 4 threads, gthread), max_requests off"
     )
     prepared: list[tuple[Platform, list[str], int, str]] = []
     for kind in ctx.kinds:
