@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask import Flask, current_app
@@ -16,6 +17,14 @@ DEMO_ACCOUNTS = (
     ("author@example.org", "Demo Author", "author", "author-demo-2026"),
     ("admin@example.org", "Demo Admin", "admin", "admin-demo-2026"),
 )
+
+
+def _fail(error: LmsError) -> NoReturn:
+    """End a command on a refused action: nothing kept, the reason printed, exit status 1."""
+    db.session.rollback()
+    message = error.details[0]["message"] if error.details else error.message
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
 
 
 def _print_problems(error: LmsError) -> None:
@@ -149,10 +158,7 @@ def register_cli(app: Flask) -> None:
         try:
             org = services.create_organization(name, actor=None, origin="cli")
         except LmsError as error:
-            db.session.rollback()
-            message = error.details[0]["message"] if error.details else error.message
-            click.echo(f"error: {message}", err=True)
-            sys.exit(1)
+            _fail(error)
         db.session.commit()
         click.echo(f"{org.name} id={org.id}: created")
 
@@ -173,10 +179,7 @@ def register_cli(app: Flask) -> None:
         try:
             added = services.add_member(found, email, role, unit, actor=None, origin="cli")
         except LmsError as error:
-            db.session.rollback()
-            message = error.details[0]["message"] if error.details else error.message
-            click.echo(f"error: {message}", err=True)
-            sys.exit(1)
+            _fail(error)
         db.session.commit()
         state = "added" if added.created else "updated"
         click.echo(f"{org.name}: {added.membership.user.email} ({role}) {state}")
@@ -195,7 +198,6 @@ def register_cli(app: Flask) -> None:
         try:
             certificate = services.revoke(code, reason, origin="cli")
         except LmsError as error:
-            click.echo(f"error: {error.message}", err=True)
-            sys.exit(1)
+            _fail(error)
         db.session.commit()
         click.echo(f"{certificate.code}: revoked")
