@@ -22,8 +22,7 @@ DEMO_ACCOUNTS = (
 def _fail(error: LmsError) -> NoReturn:
     """End a command on a refused action: nothing kept, the reason printed, exit status 1."""
     db.session.rollback()
-    message = error.details[0]["message"] if error.details else error.message
-    click.echo(f"error: {message}", err=True)
+    click.echo(f"error: {error.specific_message}", err=True)
     sys.exit(1)
 
 

@@ -36,6 +36,15 @@ class LmsError(Exception):
     def default_message(self) -> str:
         return _("The request could not be understood.")
 
+    @property
+    def specific_message(self) -> str:
+        """The first detail's message when there is one (it names what to fix), else the
+        general message: what a page's flash or the command line shows."""
+        first = self.details[0] if self.details else None
+        if isinstance(first, dict) and first.get("message"):
+            return str(first["message"])
+        return self.message
+
 
 class InvalidInput(LmsError):
     """Input that breaks a rule; ``details`` names the fields at fault."""

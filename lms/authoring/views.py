@@ -133,8 +133,7 @@ def add_author(course_id: str) -> BaseResponse:
             course_id, request.form.get("email", ""), current_user, _origin()
         )
     except LmsError as error:
-        message = error.details[0]["message"] if error.details else error.message
-        flash(message, "error")
+        flash(error.specific_message, "error")
     else:
         flash(_("%(name)s is now a co-author.", name=user.name), "success")
     return redirect(url_for("authoring.course", course_id=course_id))
@@ -213,8 +212,7 @@ def grade(answer_id: int) -> BaseResponse:
             _origin(),
         )
     except LmsError as error:
-        message = error.details[0]["message"] if error.details else error.message
-        flash(message, "error")
+        flash(error.specific_message, "error")
     else:
         flash(_("Graded. The learner's result and progress are updated."), "success")
     return redirect(url_for("authoring.grading"))

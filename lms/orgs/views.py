@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
-from lms.errors import Conflict, Forbidden, InvalidInput, LmsError
+from lms.errors import Conflict, Forbidden, InvalidInput
 from lms.orgs import services
 from lms.timeutil import utcnow
 
@@ -25,10 +25,6 @@ def _page() -> int:
     """?page= for the pages: anything but a sensible number is the first page."""
     raw = request.args.get("page", "1")
     return int(raw) if raw.isdigit() and 0 < int(raw) < 100000 else 1
-
-
-def _first_message(error: LmsError) -> str:
-    return str(error.details[0]["message"]) if error.details else error.message
 
 
 @bp.get("")
@@ -51,7 +47,7 @@ def create() -> BaseResponse:
             request.form.get("name", ""), actor=current_user, origin=_origin()
         )
     except (InvalidInput, Conflict) as error:
-        flash(_first_message(error), "error")
+        flash(error.specific_message, "error")
         return redirect(url_for("orgs.index"))
     flash(_("The organization %(name)s is created.", name=org.name), "success")
     return redirect(url_for("orgs.show", org_id=org.id))
@@ -88,7 +84,7 @@ def add_member(org_id: str) -> BaseResponse:
             origin=_origin(),
         )
     except InvalidInput as error:
-        flash(_first_message(error), "error")
+        flash(error.specific_message, "error")
     else:
         name = added.membership.user.name
         if added.created:
