@@ -12,6 +12,16 @@ from tests.answers import _load, right_answers
 PASSWORD = "a long enough passphrase"
 
 
+def click_and_load(page: Any, selector: str) -> None:
+    """Click something that leads to another page and wait until that page has loaded.
+
+    A bare click returns once the navigation has started; reading the page at that moment
+    can find the old document gone and the new one not yet there.
+    """
+    with page.expect_navigation(wait_until="load"):
+        page.click(selector)
+
+
 def questions_and_answers(app: Flask, attempt_id: str) -> tuple[list[dict], dict[str, Any]]:
     quiz, attempt = _load(app, attempt_id)
     questions = public_questions(quiz, attempt.question_ids, attempt.seed)

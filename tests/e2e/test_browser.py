@@ -12,7 +12,12 @@ from flask import Flask
 
 from tests.conftest import register_api
 from tests.e2e.conftest import AXE
-from tests.e2e.journey import PASSWORD, fill_quiz_by_mouse, questions_and_answers
+from tests.e2e.journey import (
+    PASSWORD,
+    click_and_load,
+    fill_quiz_by_mouse,
+    questions_and_answers,
+)
 from tests.integration.test_journey_api import complete_course
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
@@ -27,7 +32,7 @@ def _register(page: Any, base: str, name: str) -> str:
     page.fill("#name", name)
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    click_and_load(page, "button[type=submit]")
     assert page.url.rstrip("/") == base or "/courses" in page.url or page.url.endswith("/")
     return email
 
@@ -42,11 +47,11 @@ def _take_course_by_mouse(page: Any, base: str, app: Flask, shots: Path, tag: st
             if step == 0:
                 page.screenshot(path=str(shots / f"{tag}-lesson.png"), full_page=True)
             continue
-        page.click("form button[type=submit]")  # Start the quiz / Try again
+        click_and_load(page, "form button[type=submit]")  # Start the quiz / Try again
         attempt_id = page.url.rsplit("/", 1)[1]
         questions, answers = questions_and_answers(app, attempt_id)
         fill_quiz_by_mouse(page, questions, answers)
-        page.click("button[value=submit]")
+        click_and_load(page, "button[value=submit]")
         assert "You passed" in page.content(), page.content()
     raise AssertionError("the course never completed")
 
@@ -62,7 +67,7 @@ def test_the_whole_journey_in_the_browser(
     tag = "js" if javascript else "nojs"
     _register(page, live_server, "Juana Mamani")
     page.goto(f"{live_server}/courses/{COURSE}")
-    page.click("text=Enrol in this course")
+    click_and_load(page, "text=Enrol in this course")
     assert "/lessons/" in page.url
     _take_course_by_mouse(page, live_server, live_app, shots, tag)
 
@@ -72,7 +77,7 @@ def test_the_whole_journey_in_the_browser(
     pdf_href = page.get_attribute("text=Download PDF", "href")
     pdf = page.request.get(f"{live_server}{pdf_href}")
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
-    page.click("text=Public verification page")
+    click_and_load(page, "text=Public verification page")
     assert "This certificate is valid" in page.content()
     assert "Juana Mamani" in page.content()
     page.screenshot(path=str(shots / f"{tag}-verify.png"), full_page=True)
@@ -202,16 +207,16 @@ def test_no_serious_accessibility_violations_on_the_journeys_pages(
     audit("catalog")
     page.goto(f"{live_server}/courses/{COURSE}")
     audit("course")
-    page.click("text=Enrol in this course")
+    click_and_load(page, "text=Enrol in this course")
     audit("lesson")
     page.goto(f"{live_server}/courses/{COURSE}/quizzes/m1-quiz")
     audit("quiz")
-    page.click("form button[type=submit]")
+    click_and_load(page, "form button[type=submit]")
     audit("attempt")
     attempt_id = page.url.rsplit("/", 1)[1]
     questions, answers = questions_and_answers(live_app, attempt_id)
     fill_quiz_by_mouse(page, questions, answers)
-    page.click("button[value=submit]")
+    click_and_load(page, "button[value=submit]")
     audit("result")
     page.goto(f"{live_server}/my")
     audit("dashboard")
@@ -253,7 +258,7 @@ def test_an_author_uploads_a_package_with_a_progress_bar(
     page.goto(f"{live_server}/login")
     page.fill("#email", "e2e-author@example.org")
     page.fill("#password", "correct horse battery")
-    page.click("button[type=submit]")
+    click_and_load(page, "button[type=submit]")
     page.goto(f"{live_server}/authoring/")
     page.set_input_files("#file", str(broken))
     page.click("text=Upload and check")
@@ -272,9 +277,9 @@ def test_answers_autosave_and_survive_a_reload(browser: Any, live_server: str, l
     page = context.new_page()
     _register(page, live_server, "Auto Saver")
     page.goto(f"{live_server}/courses/{COURSE}")
-    page.click("text=Enrol in this course")
+    click_and_load(page, "text=Enrol in this course")
     page.goto(f"{live_server}/courses/{COURSE}/quizzes/m1-quiz")
-    page.click("form button[type=submit]")
+    click_and_load(page, "form button[type=submit]")
     attempt_url = page.url
     page.fill("#q-q2", "23")
     page.wait_for_selector("#autosave-status:has-text('Saved at')", timeout=10000)
