@@ -75,7 +75,7 @@ def lesson(course_id: str, lesson_id: str) -> Response:
             "title": visit.item.title,
             "html": visit.html,
             "minutes": visit.item.minutes,
-            "language": visit.enrollment.course_version.language,
+            "language": visit.version.language,
         }
     )
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Select, String, cast, func, or_, select
+from sqlalchemy import Select, String, bindparam, cast, func, or_, select
 from sqlalchemy.orm import undefer
 
 from lms.auth.models import User
@@ -135,16 +136,67 @@ class OutlineModule:
 
 Outline = tuple[OutlineModule, ...]
 
-# Outlines and lesson HTML never change once imported (other content is another version),
-# so each process keeps those it has read, keyed by version id and content hash.
+
+class VersionKey(Protocol):
+    """What names a version's imported content: a CourseVersion or its VersionFacts."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def content_hash(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class VersionFacts:
+    """What a learner's lesson pages need of their course version, without its row."""
+
+    id: int
+    content_hash: str
+    course_id: str
+    version: str
+    title: str
+    language: str
+    completion: dict[str, str]
+
+
+# Outlines, lesson HTML and a version's facts never change once imported (other content is
+# another version), so each process keeps those it has read, keyed by version id and content
+# hash.
 _OUTLINES: Lru[Outline] = Lru(256)
 _LESSON_HTML: Lru[str] = Lru(16_000_000, weigh=len)  # characters, about 16 MB at most
+_FACTS: Lru[VersionFacts] = Lru(1024)
+_FACTS_OF = select(
+    CourseVersion.course_id,
+    CourseVersion.version,
+    CourseVersion.title,
+    CourseVersion.language,
+    CourseVersion.completion,
+).where(CourseVersion.id == bindparam("version_id"))
 
 
-def outlines(versions: list[CourseVersion]) -> dict[int, Outline]:
+def version_facts(version_id: int, content_hash: str) -> VersionFacts:
+    """A version's title, language and completion rule (one query the first time only)."""
+    key = (version_id, content_hash)
+    facts = _FACTS.get(key)
+    if facts is None:
+        row = db.session.execute(_FACTS_OF, {"version_id": version_id}).one()
+        facts = VersionFacts(
+            version_id,
+            content_hash,
+            row.course_id,
+            row.version,
+            row.title,
+            row.language,
+            dict(row.completion or {}),
+        )
+        _FACTS.put(key, facts)
+    return facts
+
+
+def outlines(versions: Sequence[VersionKey]) -> dict[int, Outline]:
     """The outlines of several versions by version id; those not yet read cost two queries."""
     found: dict[int, Outline] = {}
-    missing: dict[int, CourseVersion] = {}
+    missing: dict[int, VersionKey] = {}
     for version in versions:
         cached = _OUTLINES.get((version.id, version.content_hash))
         if cached is None:
@@ -186,17 +238,17 @@ def outlines(versions: list[CourseVersion]) -> dict[int, Outline]:
     return found
 
 
-def outline(version: CourseVersion) -> Outline:
+def outline(version: VersionKey) -> Outline:
     """The modules of a version with their items (read once per process)."""
     return outlines([version])[version.id]
 
 
-def outline_items(version: CourseVersion) -> list[OutlineItem]:
+def outline_items(version: VersionKey) -> list[OutlineItem]:
     """Every item of a version, in course order."""
     return [item for module in outline(version) for item in module.items]
 
 
-def lesson_html(version: CourseVersion, key: str) -> str:
+def lesson_html(version: VersionKey, key: str) -> str:
     """A lesson's HTML, or 404 when the version has no such lesson."""
     memo_key = (version.id, version.content_hash, key)
     html = _LESSON_HTML.get(memo_key)

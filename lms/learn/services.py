@@ -171,7 +171,7 @@ def unenroll(user: User, course_id: str) -> None:
 
 @dataclass(frozen=True)
 class LessonVisit:
-    enrollment: Enrollment
+    version: catalog.VersionFacts
     item: OutlineItem
     html: str
     progress: Progress
@@ -181,52 +181,91 @@ class LessonVisit:
 # written again only when older than this, so re-reads and reloads cost no write.
 TOUCH_AFTER = timedelta(minutes=5)
 
+# A lesson view reads the learner's facts in one course as rows, not objects: its enrolment
+# (with the version's content hash, which names the cached outline, HTML and facts), its
+# lesson views and its quiz attempts. A re-read needs nothing more.
+_LESSON_STATE = (
+    select(
+        Enrollment.id,
+        Enrollment.active,
+        Enrollment.course_version_id,
+        CourseVersion.content_hash,
+        Enrollment.last_item_key,
+        Enrollment.last_activity_at,
+    )
+    .join(CourseVersion, CourseVersion.id == Enrollment.course_version_id)
+    .where(Enrollment.user_id == bindparam("user_id"), Enrollment.course_id == bindparam("course"))
+)
+_COURSE_VIEWS = select(LessonView.item_key, LessonView.last_viewed_at).where(
+    LessonView.user_id == bindparam("user_id"), LessonView.course_id == bindparam("course")
+)
+_COURSE_ATTEMPTS = select(
+    QuizAttempt.quiz_key,
+    QuizAttempt.number,
+    QuizAttempt.submitted_at,
+    QuizAttempt.passed,
+    QuizAttempt.score_percent,
+).where(QuizAttempt.user_id == bindparam("user_id"), QuizAttempt.course_id == bindparam("course"))
+
 
 def view_lesson(user: User, course_id: str, lesson_id: str) -> LessonVisit:
     """Open a lesson: it must be in the learner's version; the view is recorded.
 
     A first view is a new fact: it is stored and progress recomputed (and a certificate
-    issued if it completes the course). A re-read only moves the resume point.
+    issued if it completes the course). A re-read only moves the resume point, and reads
+    three rows' worth of facts: no ORM objects, the version's content from this process's
+    cache.
     """
-    enrollment = require_enrollment(user, course_id)
-    version = enrollment.course_version
+    params = {"user_id": user.id, "course": course_id}
+    connection = db.session.connection()
+    state = connection.execute(_LESSON_STATE, params).first()
+    if state is None or not state.active:
+        require_enrollment(user, course_id)  # answers 404, or 403 not_enrolled
+        state = connection.execute(_LESSON_STATE, params).one()  # enrolled a moment ago
+    version = catalog.version_facts(state.course_version_id, state.content_hash)
     item = next((i for i in catalog.outline_items(version) if i.key == lesson_id), None)
     if item is None or item.kind != "lesson":
         raise NotFound()
     html = catalog.lesson_html(version, lesson_id)
     now = utcnow()
-    views = {
-        row.item_key: row.last_viewed_at
-        for row in db.session.execute(_VIEWS, {"user_id": user.id, "courses": [course_id]})
-    }
-    if lesson_id in views:
-        if _stale(views[lesson_id], now):
-            db.session.execute(
-                update(LessonView)
-                .where(
-                    LessonView.user_id == user.id,
-                    LessonView.course_id == course_id,
-                    LessonView.item_key == lesson_id,
-                )
-                .values(last_viewed_at=now)
-                .execution_options(synchronize_session=False)
+    views = {row.item_key: row.last_viewed_at for row in connection.execute(_COURSE_VIEWS, params)}
+    if lesson_id not in views:
+        return LessonVisit(version, item, html, _first_view(user, course_id, lesson_id, now))
+    if _stale(views[lesson_id], now):
+        db.session.execute(
+            update(LessonView)
+            .where(
+                LessonView.user_id == user.id,
+                LessonView.course_id == course_id,
+                LessonView.item_key == lesson_id,
             )
-        if enrollment.last_item_key != lesson_id or _stale(enrollment.last_activity_at, now):
-            enrollment.last_item_key = lesson_id
-            enrollment.last_activity_at = now
-            db.session.flush()
-        viewed = {(course_id, key) for key in views}
-        progress = progress_for_many(user.id, [enrollment], viewed)[enrollment.id]
-        return LessonVisit(enrollment, item, html, progress)
+            .values(last_viewed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    if state.last_item_key != lesson_id or _stale(state.last_activity_at, now):
+        db.session.execute(
+            update(Enrollment)
+            .where(Enrollment.id == state.id)
+            .values(last_item_key=lesson_id, last_activity_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    attempts = connection.execute(_COURSE_ATTEMPTS, params).all()
+    progress = _progress(catalog.outline_items(version), version.completion, set(views), attempts)
+    return LessonVisit(version, item, html, progress)
+
+
+def _first_view(user: User, course_id: str, lesson_id: str, now: datetime) -> Progress:
+    """Store a first view of a lesson and recompute progress (a certificate may follow)."""
     try:
         with db.session.begin_nested():
             db.session.add(LessonView(user_id=user.id, course_id=course_id, item_key=lesson_id))
     except IntegrityError:
         pass  # viewed concurrently: one row is all we need
+    enrollment = require_enrollment(user, course_id)
     enrollment.last_item_key = lesson_id
     enrollment.last_activity_at = now
     db.session.flush()
-    return LessonVisit(enrollment, item, html, refresh_progress(enrollment))
+    return refresh_progress(enrollment)
 
 
 def _stale(moment: datetime | None, now: datetime) -> bool:
@@ -307,16 +346,25 @@ def progress_for_many(
     attempts = db.session.execute(_ATTEMPTS, params).all()
     found: dict[int, Progress] = {}
     for enrollment in enrollments:
-        mine = [i for m in outlines[enrollment.course_version_id] for i in m.items]
-        results = quiz_results(
-            [i for i in mine if i.kind == "quiz"],
+        found[enrollment.id] = _progress(
+            [i for m in outlines[enrollment.course_version_id] for i in m.items],
+            enrollment.course_version.completion or {},
+            {key for course, key in viewed if course == enrollment.course_id},
             [a for a in attempts if a.course_id == enrollment.course_id],
         )
-        seen = {key for course, key in viewed if course == enrollment.course_id}
-        facts = [ItemFact(i.key, i.kind, i.title) for i in mine]
-        completion = enrollment.course_version.completion or {}
-        found[enrollment.id] = compute_progress(facts, seen, results, completion)
     return found
+
+
+def _progress(
+    items: list[OutlineItem],
+    completion: dict[str, str],
+    viewed: set[str],
+    attempts: Sequence[AttemptFacts],
+) -> Progress:
+    """Progress in one course from its outline, its rule and the learner's facts there."""
+    results = quiz_results([i for i in items if i.kind == "quiz"], attempts)
+    facts = [ItemFact(i.key, i.kind, i.title) for i in items]
+    return compute_progress(facts, viewed, results, completion)
 
 
 def progress_for(enrollment: Enrollment) -> Progress:

@@ -5,11 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from lms.catalog import services as catalog
 from lms.certificates import services as certificates
+from lms.i18n import current_language
 from lms.learn import services
+from lms.memo import Lru
 
 bp = Blueprint("learn", __name__)
 
@@ -60,20 +63,46 @@ def resume(course_id: str) -> Response:
 @login_required
 def lesson(course_id: str, lesson_id: str) -> str:
     visit = services.view_lesson(current_user, course_id, lesson_id)
-    modules = catalog.outline(visit.enrollment.course_version)
-    items = [i for m in modules for i in m.items]
-    index = next(n for n, i in enumerate(items) if i.key == visit.item.key)
-    return render_template(
-        "learn/lesson.html",
-        enrollment=visit.enrollment,
-        version=visit.enrollment.course_version,
-        item=visit.item,
-        html=visit.html,
-        modules=modules,
-        previous=items[index - 1] if index > 0 else None,
-        next=items[index + 1] if index + 1 < len(items) else None,
-        progress=visit.progress,
+    return render_template("learn/lesson.html", title=visit.item.title, body=_lesson_body(visit))
+
+
+# A lesson page's body (the lesson, its neighbours and the outline with what is done) is the
+# same for every learner at the same point of the same version, in the same language: each
+# process renders it once per such state. Only the frame around it (the header with the
+# learner's name and the sign-out form) is rendered for each request.
+_BODIES: Lru[Markup] = Lru(16_000_000, weigh=len)  # characters, about 16 MB at most
+
+
+def _lesson_body(visit: services.LessonVisit) -> Markup:
+    version, progress = visit.version, visit.progress
+    done = frozenset(key for key, status in progress.items.items() if status.done)
+    key = (
+        version.id,
+        version.content_hash,
+        visit.item.key,
+        current_language(),
+        request.script_root,
+        progress.percent,
+        done,
     )
+    body = _BODIES.get(key)
+    if body is None:
+        items = catalog.outline_items(version)
+        index = next(n for n, i in enumerate(items) if i.key == visit.item.key)
+        body = Markup(
+            render_template(
+                "learn/_lesson_body.html",
+                version=version,
+                item=visit.item,
+                html=visit.html,
+                modules=catalog.outline(version),
+                previous=items[index - 1] if index > 0 else None,
+                next=items[index + 1] if index + 1 < len(items) else None,
+                progress=progress,
+            )
+        )
+        _BODIES.put(key, body)
+    return body
 
 
 @bp.route("/my")
