@@ -22,8 +22,8 @@ from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
-WORKERS = 2
-THREADS = 4
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+THREADS = int(os.environ.get("BENCH_THREADS", "4"))
 SECRET_KEY = "bench-secret-key-not-for-production"
 
 

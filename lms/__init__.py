@@ -151,8 +151,12 @@ def _register_request_hooks(app: Flask) -> None:
     @app.before_request
     def refuse_nul_characters() -> None:
         """No text field may hold a NUL character (PostgreSQL cannot store one)."""
-        if _holds_nul(request.path) or _holds_nul(request.args.to_dict(flat=False)):
+        if "\x00" in request.path or (
+            request.query_string and _holds_nul(request.args.to_dict(flat=False))
+        ):
             raise LmsError(_("The request contains a NUL character."), code="bad_request")
+        if request.method in SAFE_METHODS:
+            return  # a GET's body is not read
         if request.mimetype == "application/x-www-form-urlencoded" and _holds_nul(
             request.form.to_dict(flat=False)
         ):

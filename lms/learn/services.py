@@ -22,6 +22,7 @@ from lms.errors import Forbidden, InvalidInput, NotEnrolled, NotFound
 from lms.extensions import db
 from lms.learn.models import Enrollment, LessonView
 from lms.learn.progress import ItemFact, Progress, QuizResult, compute_progress
+from lms.memo import Lru
 from lms.quiz.grading import aggregate_score
 from lms.quiz.models import QuizAttempt
 from lms.timeutil import utcnow
@@ -181,6 +182,10 @@ class LessonVisit:
 # written again only when older than this, so re-reads and reloads cost no write.
 TOUCH_AFTER = timedelta(minutes=5)
 
+# Progress is a pure function of the version's content and the learner's facts in it; a
+# cohort re-reading lessons keeps arriving with the same few sets of facts.
+_PROGRESS: Lru[Progress] = Lru(4096)
+
 # A lesson view reads the learner's facts in one course as rows, not objects: its enrolment
 # (with the version's content hash, which names the cached outline, HTML and facts), its
 # lesson views and its quiz attempts. A re-read needs nothing more.
@@ -249,8 +254,14 @@ def view_lesson(user: User, course_id: str, lesson_id: str) -> LessonVisit:
             .values(last_item_key=lesson_id, last_activity_at=now)
             .execution_options(synchronize_session=False)
         )
-    attempts = connection.execute(_COURSE_ATTEMPTS, params).all()
-    progress = _progress(catalog.outline_items(version), version.completion, set(views), attempts)
+    attempts = tuple(connection.execute(_COURSE_ATTEMPTS, params))
+    facts = (version.id, version.content_hash, frozenset(views), attempts)
+    progress = _PROGRESS.get(facts)
+    if progress is None:
+        progress = _progress(
+            catalog.outline_items(version), version.completion, set(views), attempts
+        )
+        _PROGRESS.put(facts, progress)
     return LessonVisit(version, item, html, progress)
 
 

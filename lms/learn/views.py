@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from lms.catalog import services as catalog
 from lms.certificates import services as certificates
+from lms.frame import render_page
 from lms.i18n import current_language
 from lms.learn import services
 from lms.memo import Lru
@@ -63,7 +64,7 @@ def resume(course_id: str) -> Response:
 @login_required
 def lesson(course_id: str, lesson_id: str) -> str:
     visit = services.view_lesson(current_user, course_id, lesson_id)
-    return render_template("learn/lesson.html", title=visit.item.title, body=_lesson_body(visit))
+    return render_page(visit.item.title, _lesson_body(visit))
 
 
 # A lesson page's body (the lesson, its neighbours and the outline with what is done) is the

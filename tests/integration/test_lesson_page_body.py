@@ -81,3 +81,20 @@ def test_learners_at_the_same_point_in_two_languages_each_read_their_own(app: Fl
     assert "Next:" in english and "Siguiente:" not in english
     assert "Siguiente:" in spanish and "Next:" not in spanish
     assert 'aria-label="Course outline"' not in spanish
+
+
+def test_the_sign_out_form_on_a_lesson_page_works_every_time(app: Flask):
+    ana = _learner(app, "Ana Pérez", "ana@example.org")
+    _lesson(ana, FIRST)
+    first, again = _lesson(ana, FIRST), _lesson(ana, FIRST)
+    assert csrf_token(first) == csrf_token(again)  # signed once for the session
+    signed_out = ana.post("/logout", data={"csrf_token": csrf_token(again)})
+    assert signed_out.status_code == 302
+    assert ana.get(f"/courses/{COURSE}/lessons/{FIRST}").status_code == 302  # to the sign-in
+
+
+def test_a_flashed_message_shows_once_on_the_lesson_page(app: Flask):
+    ana = _learner(app, "Ana Pérez", "ana@example.org")  # enrolling flashes a welcome
+    shown = _lesson(ana, FIRST)
+    assert "You are enrolled" in shown and "Ana Pérez" in shown
+    assert "You are enrolled" not in _lesson(ana, FIRST)
