@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Float, bindparam, cast, literal_column, null, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -186,54 +186,109 @@ TOUCH_AFTER = timedelta(minutes=5)
 # cohort re-reading lessons keeps arriving with the same few sets of facts.
 _PROGRESS: Lru[Progress] = Lru(4096)
 
-# A lesson view reads the learner's facts in one course as rows, not objects: its enrolment
-# (with the version's content hash, which names the cached outline, HTML and facts), its
-# lesson views and its quiz attempts. A re-read needs nothing more.
-_LESSON_STATE = (
+# A lesson view reads the learner's facts in one course in one statement (one round trip to
+# the database, rows rather than ORM objects): the enrolment with its version's content hash
+# (which names the cached outline, HTML and facts of the version), the lesson views and the
+# quiz attempts, each row tagged with what it is. A re-read needs nothing more.
+_FACTS_IN_COURSE = union_all(
     select(
-        Enrollment.id,
-        Enrollment.active,
-        Enrollment.course_version_id,
-        CourseVersion.content_hash,
-        Enrollment.last_item_key,
-        Enrollment.last_activity_at,
+        literal_column("'enrollment'").label("kind"),
+        Enrollment.last_item_key.label("key"),
+        Enrollment.last_activity_at.label("at"),
+        Enrollment.id.label("number"),
+        Enrollment.course_version_id.label("version_id"),
+        Enrollment.active.label("flag"),
+        CourseVersion.content_hash.label("content_hash"),
+        cast(null(), Float).label("score"),
     )
     .join(CourseVersion, CourseVersion.id == Enrollment.course_version_id)
-    .where(Enrollment.user_id == bindparam("user_id"), Enrollment.course_id == bindparam("course"))
+    .where(Enrollment.user_id == bindparam("user_id"), Enrollment.course_id == bindparam("course")),
+    select(
+        literal_column("'view'"),
+        LessonView.item_key,
+        LessonView.last_viewed_at,
+        null(),
+        null(),
+        null(),
+        null(),
+        null(),
+    ).where(
+        LessonView.user_id == bindparam("user_id"), LessonView.course_id == bindparam("course")
+    ),
+    select(
+        literal_column("'attempt'"),
+        QuizAttempt.quiz_key,
+        QuizAttempt.submitted_at,
+        QuizAttempt.number,
+        null(),
+        QuizAttempt.passed,
+        null(),
+        QuizAttempt.score_percent,
+    ).where(
+        QuizAttempt.user_id == bindparam("user_id"), QuizAttempt.course_id == bindparam("course")
+    ),
 )
-_COURSE_VIEWS = select(LessonView.item_key, LessonView.last_viewed_at).where(
-    LessonView.user_id == bindparam("user_id"), LessonView.course_id == bindparam("course")
-)
-_COURSE_ATTEMPTS = select(
-    QuizAttempt.quiz_key,
-    QuizAttempt.number,
-    QuizAttempt.submitted_at,
-    QuizAttempt.passed,
-    QuizAttempt.score_percent,
-).where(QuizAttempt.user_id == bindparam("user_id"), QuizAttempt.course_id == bindparam("course"))
+
+
+@dataclass(frozen=True)
+class _EnrollmentState:
+    id: int
+    active: bool
+    course_version_id: int
+    content_hash: str
+    last_item_key: str | None
+    last_activity_at: datetime | None
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    quiz_key: str
+    number: int
+    submitted_at: datetime | None
+    passed: bool | None
+    score_percent: float | None
+
+
+def _facts_in_course(
+    user_id: int, course_id: str
+) -> tuple[_EnrollmentState | None, dict[str, datetime], tuple[_Attempt, ...]]:
+    """The learner's enrolment, lesson views (key: time) and attempts in a course."""
+    state: _EnrollmentState | None = None
+    views: dict[str, datetime] = {}
+    attempts: list[_Attempt] = []
+    rows = db.session.connection().execute(
+        _FACTS_IN_COURSE, {"user_id": user_id, "course": course_id}
+    )
+    for kind, key, at, number, version_id, flag, content_hash, score in rows:
+        if kind == "view":
+            views[key] = at
+        elif kind == "attempt":
+            attempts.append(_Attempt(key, number, at, flag, score))
+        else:
+            state = _EnrollmentState(number, bool(flag), version_id, content_hash, key, at)
+    attempts.sort(key=lambda a: (a.quiz_key, a.number))
+    return state, views, tuple(attempts)
 
 
 def view_lesson(user: User, course_id: str, lesson_id: str) -> LessonVisit:
     """Open a lesson: it must be in the learner's version; the view is recorded.
 
     A first view is a new fact: it is stored and progress recomputed (and a certificate
-    issued if it completes the course). A re-read only moves the resume point, and reads
-    three rows' worth of facts: no ORM objects, the version's content from this process's
-    cache.
+    issued if it completes the course). A re-read only moves the resume point: one
+    statement reads the learner's facts as rows, and the version's content comes from this
+    process's cache.
     """
-    params = {"user_id": user.id, "course": course_id}
-    connection = db.session.connection()
-    state = connection.execute(_LESSON_STATE, params).first()
+    state, views, attempts = _facts_in_course(user.id, course_id)
     if state is None or not state.active:
         require_enrollment(user, course_id)  # answers 404, or 403 not_enrolled
-        state = connection.execute(_LESSON_STATE, params).one()  # enrolled a moment ago
+        state, views, attempts = _facts_in_course(user.id, course_id)  # enrolled just now
+        assert state is not None
     version = catalog.version_facts(state.course_version_id, state.content_hash)
     item = next((i for i in catalog.outline_items(version) if i.key == lesson_id), None)
     if item is None or item.kind != "lesson":
         raise NotFound()
     html = catalog.lesson_html(version, lesson_id)
     now = utcnow()
-    views = {row.item_key: row.last_viewed_at for row in connection.execute(_COURSE_VIEWS, params)}
     if lesson_id not in views:
         return LessonVisit(version, item, html, _first_view(user, course_id, lesson_id, now))
     if _stale(views[lesson_id], now):
@@ -254,7 +309,6 @@ def view_lesson(user: User, course_id: str, lesson_id: str) -> LessonVisit:
             .values(last_item_key=lesson_id, last_activity_at=now)
             .execution_options(synchronize_session=False)
         )
-    attempts = tuple(connection.execute(_COURSE_ATTEMPTS, params))
     facts = (version.id, version.content_hash, frozenset(views), attempts)
     progress = _PROGRESS.get(facts)
     if progress is None:
