@@ -282,7 +282,8 @@ def view_lesson(user: User, course_id: str, lesson_id: str) -> LessonVisit:
     if state is None or not state.active:
         require_enrollment(user, course_id)  # answers 404, or 403 not_enrolled
         state, views, attempts = _facts_in_course(user.id, course_id)  # enrolled just now
-        assert state is not None
+        if state is None:
+            raise NotEnrolled()
     version = catalog.version_facts(state.course_version_id, state.content_hash)
     item = next((i for i in catalog.outline_items(version) if i.key == lesson_id), None)
     if item is None or item.kind != "lesson":
