@@ -184,7 +184,7 @@ TOUCH_AFTER = timedelta(minutes=5)
 
 # Progress is a pure function of the version's content and the learner's facts in it; a
 # cohort re-reading lessons keeps arriving with the same few sets of facts.
-_PROGRESS: Lru[Progress] = Lru(4096)
+_PROGRESS: Lru[Progress] = Lru(1024)  # a few KB each
 
 # A lesson view reads the learner's facts in one course in one statement (one round trip to
 # the database, rows rather than ORM objects): the enrolment with its version's content hash
