@@ -69,8 +69,8 @@ def lesson(course_id: str, lesson_id: str) -> str:
 
 # A lesson page's body (the lesson, its neighbours and the outline with what is done) is the
 # same for every learner at the same point of the same version, in the same language: each
-# process renders it once per such state. Only the frame around it (the header with the
-# learner's name and the sign-out form) is rendered for each request.
+# process renders it once per such state. The frame around it is filled in for each request
+# (lms/frame.py).
 _BODIES: Lru[Markup] = Lru(16_000_000, weigh=len)  # characters, about 16 MB at most
 
 
