@@ -164,7 +164,7 @@ def document() -> dict[str, Any]:
         },
         "/organizations/{org_id}/reports/courses/{course_id}": {
             "get": _op(
-                "Counts and the paged learner table (format=csv: every row)",
+                "Counts and the paged learner table (format=csv or xlsx: every row as a file)",
                 200,
                 400,
                 401,

@@ -12,6 +12,7 @@ from lms.api.common import bp, json_body, login_required_api, page_of, paging
 from lms.errors import InvalidInput
 from lms.orgs import services
 from lms.orgs.models import Organization
+from lms.orgs.views import report_download
 from lms.timeutil import iso, utcnow
 
 
@@ -112,14 +113,10 @@ def course_report(org_id: str, course_id: str) -> Response:
     found = services.access(current_user, services.parse_org_id(org_id))
     services.course_title(course_id)
     output = request.args.get("format", "json")
-    if output not in ("json", "csv"):
-        raise InvalidInput(details=[{"field": "format", "message": _("Choose json or csv.")}])
-    if output == "csv":  # every row, read in one query
-        data = services.report_csv(services.report_all(found, course_id))
-        response = Response(data.encode("utf-8-sig"), mimetype="text/csv")
-        name = f"report-{found.organization.id}-{course_id}.csv"
-        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+    if output not in ("json", "csv", "xlsx"):
+        raise InvalidInput(details=[{"field": "format", "message": _("Choose json, csv or xlsx.")}])
+    if output != "json":  # every row, read in one query
+        return report_download(found, course_id, output)
     page, per_page = services.parse_paging(
         request.args.get("page", "1"), request.args.get("per_page", "50")
     )

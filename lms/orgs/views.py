@@ -114,18 +114,24 @@ def report(org_id: str, course_id: str) -> str:
     )
 
 
-@bp.get("/<org_id>/reports/<course_id>.csv")
+@bp.get("/<org_id>/reports/<course_id>.csv", defaults={"output": "csv"})
+@bp.get("/<org_id>/reports/<course_id>.xlsx", defaults={"output": "xlsx"})
 @login_required
-def report_csv(org_id: str, course_id: str) -> Response:
+def report_file(org_id: str, course_id: str, output: str) -> Response:
     found = services.access(current_user, services.parse_org_id(org_id))
     services.course_title(course_id)
-    return report_csv_response(found, course_id)
+    return report_download(found, course_id, output)
 
 
-def report_csv_response(found: services.OrgAccess, course_id: str) -> Response:
-    """The whole learner table as a CSV download (UTF-8 with a BOM, for spreadsheets)."""
-    data = services.report_csv(services.report_all(found, course_id))
-    response = Response(data.encode("utf-8-sig"), mimetype="text/csv")
-    name = f"report-{found.organization.id}-{course_id}.csv"
+def report_download(found: services.OrgAccess, course_id: str, output: str) -> Response:
+    """The whole learner table as a download: CSV (UTF-8 with a BOM, for spreadsheets) or an
+    Excel workbook."""
+    rows = services.report_all(found, course_id)
+    if output == "xlsx":
+        title = f"{found.organization.name}: {services.course_title(course_id)}"
+        response = Response(services.report_xlsx(rows, title), mimetype=services.XLSX_TYPE)
+    else:
+        response = Response(services.report_csv(rows).encode("utf-8-sig"), mimetype="text/csv")
+    name = f"report-{found.organization.id}-{course_id}.{output}"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -109,6 +109,7 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/orgs/<org_id>/members"): (400, 403, 404, 404, 404, 302, 302),
     ("GET", "/orgs/<org_id>/reports/<course_id>"): (302, 403, 404, 404, 404, 200, 200),
     ("GET", "/orgs/<org_id>/reports/<course_id>.csv"): (302, 403, 404, 404, 404, 200, 200),
+    ("GET", "/orgs/<org_id>/reports/<course_id>.xlsx"): (302, 403, 404, 404, 404, 200, 200),
     ("POST", "/api/v1/organizations"): (401, 403, 403, 403, 403, 403, 201),
     ("GET", "/api/v1/organizations"): (401, 200, 200, 200, 200, 200, 200),
     ("POST", "/api/v1/organizations/<org_id>/members"): (401, 403, 404, 404, 404, 201, 201),

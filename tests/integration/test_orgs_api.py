@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass
+from xml.etree import ElementTree
 
 import pytest
 from flask import Flask
@@ -16,6 +18,17 @@ from tests.integration.test_journey_api import complete_course
 from tests.integration.test_query_counts import counting
 
 COURSE = "migration-governance"
+# the report's columns, as the contract's learner rows name them (CSV and xlsx alike)
+COLUMNS = [
+    "user_id",
+    "name",
+    "email",
+    "unit",
+    "progress_percent",
+    "completed_at",
+    "certificate_code",
+    "due_date",
+]
 LESSON = "what-is-migration-governance"
 
 
@@ -159,7 +172,7 @@ def test_the_report_pages_and_caps_per_page(world: World):
     assert (beyond["enrolled"], beyond["started"], beyond["overdue"]) == (5, 3, 1)
     capped = world.admin.get(report_path(world, query="?per_page=5000")).get_json()
     assert capped["learners"]["per_page"] == 200
-    for query in ("?page=0", "?per_page=-1", "?page=abc", "?format=xlsx"):
+    for query in ("?page=0", "?per_page=-1", "?page=abc", "?format=pdf"):
         response = world.admin.get(report_path(world, query=query))
         assert response.status_code == 400, query
         error = response.get_json()["error"]
@@ -173,16 +186,7 @@ def test_the_report_as_csv_holds_every_row(world: World):
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     assert len(rows) == 5
-    assert list(rows[0]) == [
-        "user_id",
-        "name",
-        "email",
-        "unit",
-        "progress_percent",
-        "completed_at",
-        "certificate_code",
-        "due_date",
-    ]
+    assert list(rows[0]) == COLUMNS
     certified = next(r for r in rows if r["email"].startswith("certified"))
     assert certified["progress_percent"] == "100" and certified["certificate_code"]
 
@@ -193,6 +197,52 @@ def test_a_name_that_looks_like_a_formula_is_defused_in_the_csv(app: Flask, worl
     evil.post(f"/api/v1/courses/{COURSE}/enrollment")
     data = world.manager.get(report_path(world, query="?format=csv")).get_data().decode()
     assert "'=HYPERLINK(1)" in data
+
+
+def _xlsx_rows(data: bytes) -> list[list[str | float | None]]:
+    """The first sheet's cells, read from the workbook's XML: text as text, numbers as floats;
+    a formula anywhere fails."""
+    ns = {"x": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        shared = [
+            "".join(t.text or "" for t in item.iter(f"{{{ns['x']}}}t"))
+            for item in ElementTree.fromstring(book.read("xl/sharedStrings.xml"))
+        ]
+        sheet = ElementTree.fromstring(book.read("xl/worksheets/sheet1.xml"))
+    rows: list[list[str | float | None]] = []
+    for row in sheet.iterfind(".//x:sheetData/x:row", ns):
+        cells: list[str | float | None] = [None] * 8
+        for cell in row.iterfind("x:c", ns):
+            assert cell.find("x:f", ns) is None, "a formula in the report"
+            column = ord(cell.attrib["r"][0]) - ord("A")
+            value = cell.findtext("x:v", namespaces=ns)
+            if cell.attrib.get("t") == "s":
+                cells[column] = shared[int(value or 0)]
+            elif value is not None:
+                cells[column] = float(value)
+        rows.append(cells)
+    return rows
+
+
+def test_the_report_as_xlsx_holds_every_row_as_typed_cells(app: Flask, world: World):
+    evil = register_api(app.test_client(), "evil@interior.example.org", "=HYPERLINK(1)")
+    add(world.manager, world.org_id, "evil@interior.example.org")
+    evil.post(f"/api/v1/courses/{COURSE}/enrollment")
+    response = world.manager.get(report_path(world, query="?format=xlsx&per_page=1"))
+    assert response.status_code == 200
+    assert response.mimetype == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    assert response.headers["Content-Disposition"].endswith('.xlsx"')
+    header, *rows = _xlsx_rows(response.get_data())
+    assert header == COLUMNS
+    assert len(rows) == 6
+    certified = next(r for r in rows if str(r[2]).startswith("certified"))
+    assert certified[4] == 100.0 and certified[6]
+    assert isinstance(certified[5], float)  # a date and time cell, not text
+    assert next(r for r in rows if r[2] == "evil@interior.example.org")[1] == "=HYPERLINK(1)"
+    csv_rows = world.manager.get(report_path(world, query="?format=csv")).get_data()
+    assert len(csv_rows.decode("utf-8-sig").strip().splitlines()) == len(rows) + 1
 
 
 def test_an_unknown_course_or_organization_is_404(world: World):
@@ -257,7 +307,7 @@ def test_who_may_read_the_report(world: World):
     }
     for role, status in expected.items():
         api = getattr(world, role)
-        for query in ("", "?format=csv"):
+        for query in ("", "?format=csv", "?format=xlsx"):
             response = api.get(report_path(world, query=query))
             assert response.status_code == status, (role, query)
             if status >= 400:

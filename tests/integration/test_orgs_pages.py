@@ -93,6 +93,10 @@ def test_an_admin_creates_an_organization_and_a_manager_follows_its_learners(app
     assert download.status_code == 200 and download.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(download.get_data().decode("utf-8-sig"))))
     assert [r["name"] for r in rows] == ["Ana Alba", "Bruno Bravo", "Carla Cruz"]
+    assert f'href="{report_url}.xlsx"' in report
+    workbook = manager.get(f"{report_url}.xlsx")
+    assert workbook.status_code == 200 and workbook.mimetype.endswith("spreadsheetml.sheet")
+    assert workbook.get_data()[:2] == b"PK"  # a zip, as every .xlsx is
 
 
 def test_the_report_table_pages(app: Flask, admin: Api):
