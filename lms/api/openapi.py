@@ -176,6 +176,15 @@ def document() -> dict[str, Any]:
         "/organizations/{org_id}/learners/{user_id}/transcript": {
             "get": _op("A member's courses, quiz scores and certificates", 200, 401, 403, 404),
         },
+        "/organizations/{org_id}/learners/{user_id}/transcript.pdf": {
+            "get": _op(
+                "The same transcript as an A4 PDF (application/pdf), in the reader's language",
+                200,
+                401,
+                403,
+                404,
+            ),
+        },
     }
     for path, ops in paths.items():
         for name in ("user_id", "org_id", "course_id"):

@@ -12,7 +12,7 @@ from lms.api.common import bp, json_body, login_required_api, page_of, paging
 from lms.errors import InvalidInput
 from lms.orgs import services
 from lms.orgs.models import Organization
-from lms.orgs.views import report_download
+from lms.orgs.views import report_download, transcript_pdf_response
 from lms.timeutil import iso, utcnow
 
 
@@ -166,3 +166,11 @@ def transcript(org_id: str, user_id: str) -> Response:
             ],
         }
     )
+
+
+@bp.get("/organizations/<org_id>/learners/<user_id>/transcript.pdf")
+@login_required_api
+def transcript_pdf(org_id: str, user_id: str) -> Response:
+    found = services.access(current_user, services.parse_org_id(org_id), manage=False)
+    result = services.transcript(current_user, found, services.parse_user_id(user_id))
+    return transcript_pdf_response(found, result)

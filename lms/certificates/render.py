@@ -287,13 +287,21 @@ def render_certificate_pdf(
     """Render the certificate to PDF bytes, without any network access."""
     source = default_template_source() if template_source is None else template_source
     html = render_certificate_html(view, source)
+    return html_to_pdf(
+        html, document_title(view.course_title), _collapse(view.issuer_name), base_dir
+    )
+
+
+def html_to_pdf(html: str, title: str, author: str, base_dir: Path | None = None) -> bytes:
+    """An HTML document as PDF bytes, with its title and author, fetching nothing but files
+    in the static folder (and ``base_dir``): no network."""
     base = (base_dir if base_dir is not None else STATIC_DIR).resolve()
     document = HTML(
         string=html,
         base_url=base.as_uri() + "/",
         url_fetcher=make_url_fetcher(base_dir),
     ).render()
-    document.metadata.title = document_title(view.course_title)
-    document.metadata.authors = [_collapse(view.issuer_name)]
+    document.metadata.title = title
+    document.metadata.authors = [author]
     pdf: bytes = document.write_pdf()
     return pdf

@@ -1,13 +1,23 @@
 """Organization pages for managers and admins: the list, one organization's people and
-courses, and the course report with its CSV."""
+courses, the course report with its CSV and Excel downloads, and transcripts as PDF."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
+from lms.certificates import render
 from lms.errors import Conflict, Forbidden, InvalidInput
 from lms.orgs import services
 from lms.timeutil import utcnow
@@ -134,4 +144,23 @@ def report_download(found: services.OrgAccess, course_id: str, output: str) -> R
         response = Response(services.report_csv(rows).encode("utf-8-sig"), mimetype="text/csv")
     name = f"report-{found.organization.id}-{course_id}.{output}"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def transcript_pdf_response(found: services.OrgAccess, transcript: services.Transcript) -> Response:
+    """A transcript as an A4 PDF in the reader's language (the API's `.pdf` form)."""
+    config = current_app.config
+    html = render_template(
+        "orgs/transcript_pdf.html",
+        transcript=transcript,
+        organization=found.organization.name,
+        issuer=config["ISSUER_NAME"],
+        today=utcnow().date().isoformat(),
+        verify_base=f"{config['BASE_URL']}/verify/",
+    )
+    title = _("Learning transcript") + f": {transcript.user.name}"
+    pdf = render.html_to_pdf(html, title, str(config["ISSUER_NAME"]))
+    response = Response(pdf, mimetype="application/pdf")
+    name = f"transcript-{transcript.user.id}.pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="{name}"'
     return response

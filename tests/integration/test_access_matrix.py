@@ -116,6 +116,7 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("PUT", "/api/v1/organizations/<org_id>/learners/<user_id>/courses/<course_id>"): (401, 403, 404, 404, 404, 200, 200),
     ("GET", "/api/v1/organizations/<org_id>/reports/courses/<course_id>"): (401, 403, 404, 404, 404, 200, 200),
     ("GET", "/api/v1/organizations/<org_id>/learners/<user_id>/transcript"): (401, 200, 404, 404, 404, 200, 200),
+    ("GET", "/api/v1/organizations/<org_id>/learners/<user_id>/transcript.pdf"): (401, 200, 404, 404, 404, 200, 200),
 }
 # fmt: on
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import subprocess
 import zipfile
 from dataclasses import dataclass
 from xml.etree import ElementTree
@@ -435,6 +436,40 @@ def test_a_transcript_shows_courses_scores_and_certificates(world: World):
     assert world.admin.get(outside).status_code == 404
     bogus = f"/api/v1/organizations/{world.org_id}/learners/abc/transcript"
     assert world.manager.get(bogus).status_code == 404
+
+
+def _pdf_text(data: bytes) -> str:
+    """The PDF's text in reading order, every run of whitespace (a wrapped cell) one space."""
+    done = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True)
+    return " ".join(done.stdout.decode().split())
+
+
+def test_a_transcript_as_pdf_shows_the_same_facts(world: World):
+    learner = world.learners["completed"]  # completed, and their certificate revoked
+    path = f"/api/v1/organizations/{world.org_id}/learners/{user_id(learner)}/transcript"
+    facts = world.manager.get(path).get_json()
+    response = world.manager.get(path + ".pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.get_data()[:5] == b"%PDF-"
+    text = _pdf_text(response.get_data())
+    assert "Learning transcript" in text
+    assert "Completed Learner" in text and "completed@interior.example.org" in text
+    assert "Ministry of the Interior" in text
+    (course,) = facts["courses"]
+    assert course["title"] in text and course["completed_at"][:10] in text
+    for quiz in course["quizzes"]:
+        assert quiz["title"] in text
+    (certificate,) = facts["certificates"]
+    assert certificate["code"] in text and "Revoked" in text
+
+    spanish = world.manager.get(path + ".pdf", headers={"Accept-Language": "es"})
+    assert "Expediente de aprendizaje" in _pdf_text(spanish.get_data())
+
+    assert learner.get(path + ".pdf").status_code == 200  # their own
+    for api, status in ((world.member, 403), (world.other_manager, 404), (world.anonymous, 401)):
+        refused = api.get(path + ".pdf")
+        assert refused.status_code == status
+        assert refused.get_json()["error"]["code"]
 
 
 def test_me_lists_manager_for_anyone_who_manages_an_organization(app: Flask, world: World):

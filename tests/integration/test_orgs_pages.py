@@ -80,6 +80,11 @@ def test_an_admin_creates_an_organization_and_a_manager_follows_its_learners(app
 
     show = manager.get(page).get_data(as_text=True)
     assert "Ana Alba" in show and "Inspection" in show
+    transcripts = re.findall(
+        r'href="(/api/v1/organizations/\d+/learners/\d+/transcript\.pdf)"', show
+    )
+    assert len(transcripts) == 4  # the manager and three learners
+    assert manager.get(transcripts[0]).mimetype == "application/pdf"
     report_url = f"/orgs/{org_id}/reports/{COURSE}"
     assert f'href="{report_url}"' in show
     report = manager.get(report_url).get_data(as_text=True)
