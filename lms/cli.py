@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -9,8 +10,9 @@ from typing import NoReturn
 import click
 from flask import Flask, current_app
 
-from lms.errors import LmsError
+from lms.errors import LmsError, NotFound
 from lms.extensions import db
+from lms.timeutil import utcnow
 
 DEMO_ACCOUNTS = (
     ("learner@example.org", "Demo Learner", "learner", "learner-demo-2026"),
@@ -200,3 +202,49 @@ def register_cli(app: Flask) -> None:
             _fail(error)
         db.session.commit()
         click.echo(f"{certificate.code}: revoked")
+
+    @certificates.command("verify")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option(
+        "--issuer-key",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="A JWK or JWK set to trust (as GET /api/v1/issuer publishes it); "
+        "without it, this installation's keys.",
+    )
+    def verify(file: Path, issuer_key: Path | None) -> None:
+        """Check a certificate PDF or credential file, with no network."""
+        from lms.certificates import offline, services
+        from lms.certificates.credential import CredentialError, keys_from_jwks
+
+        try:
+            if issuer_key is not None:
+                try:
+                    trusted = keys_from_jwks(json.loads(issuer_key.read_text()))
+                except ValueError as error:
+                    raise CredentialError("The key file is not JSON.") from error
+            else:
+                trusted = services.published_keys()
+            facts = offline.check(file.read_bytes(), trusted, utcnow())
+            if issuer_key is None:  # this installation knows what happened since
+                try:
+                    status = services.find_certificate(facts["code"]).status_at()
+                except NotFound as error:
+                    raise CredentialError("This installation has no such certificate.") from error
+                if status != "valid":
+                    raise CredentialError(f"The certificate is {status}.")
+        except CredentialError as error:
+            click.echo(f"not valid: {error}", err=True)
+            sys.exit(1)
+        for name in ("holder", "course", "code", "issued", "expires", "issuer"):
+            if facts[name]:
+                click.echo(f"{name}: {facts[name]}")
+        click.echo("valid")
+
+    @certificates.command("rotate-key")
+    def rotate_key() -> None:
+        """Sign credentials with a new key from now on; the old keys stay published."""
+        from lms.certificates import services
+
+        kid = services.rotate_key()
+        db.session.commit()
+        click.echo(f"signing key {kid}: in use; earlier keys retired and still published")

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.api.common import bp, json_body, login_required_api, paged
-from lms.certificates import services
+from lms.certificates import credential, services
 from lms.certificates.models import Certificate
 from lms.certificates.views import pdf_response
 from lms.errors import Forbidden, InvalidInput
@@ -67,6 +67,35 @@ def certificate_pdf(code: str) -> Response:
 @bp.get("/certificates/<code>")
 def certificate(code: str) -> Response:
     return jsonify(public_json(services.find_certificate(code)))
+
+
+@bp.get("/certificates/<code>/credential")
+def certificate_credential(code: str) -> Response:
+    """Public: the certificate's signed Open Badges 3.0 credential (a VC-JWT). It states what
+    was issued; whether it was revoked since is answered by GET /certificates/{code}."""
+    found = services.find_certificate(code)
+    token = services.credential_token(found, services.IssueContext.from_config())
+    response = Response(token, mimetype=credential.MEDIA_TYPE)
+    response.headers["Content-Disposition"] = f'inline; filename="credential-{found.code}.jwt"'
+    return response
+
+
+@bp.get("/issuer")
+def issuer() -> Response:
+    """Public: the issuer's profile with every public key that signs or signed credentials
+    (a JWK set under "keys", which `certificates verify --issuer-key` reads as it is)."""
+    context = services.IssueContext.from_config()
+    services.signing_key()  # the key that signs is listed before anything is signed with it
+    return jsonify(
+        {
+            "@context": credential.CONTEXTS,
+            "id": credential.issuer_id(context.base_url),
+            "type": ["Profile"],
+            "name": context.issuer_name,
+            "url": context.base_url,
+            "keys": services.published_keys(),
+        }
+    )
 
 
 @bp.post("/certificates/<code>/revoke")

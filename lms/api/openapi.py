@@ -129,6 +129,22 @@ def document() -> dict[str, Any]:
         "/attempts/{attempt_id}": {"get": _op("One of my attempts", 200, 401, 404)},
         "/certificates/{code}": {"get": _op("Public verification", 200, 404, auth=False)},
         "/certificates/{code}.pdf": {"get": _op("The certificate PDF", 200, 404, params=("lang",))},
+        "/certificates/{code}/credential": {
+            "get": _op(
+                "The signed Open Badges 3.0 credential (application/vc+jwt, EdDSA over Ed25519)",
+                200,
+                404,
+                auth=False,
+            )
+        },
+        "/issuer": {
+            "get": _op(
+                "The issuer profile; its public keys, current and retired, under "
+                '"keys" (a JWK set)',
+                200,
+                auth=False,
+            )
+        },
         "/certificates/{code}/revoke": {
             "post": _op("Revoke (admin)", 200, 400, 401, 403, 404, body="Revoke")
         },

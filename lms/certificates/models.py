@@ -1,4 +1,5 @@
-"""Issued certificates, with their PDF kept in the database so every server can serve it."""
+"""Issued certificates, with their PDF kept in the database so every server can serve it, and
+the keys their credentials are signed with."""
 
 from __future__ import annotations
 
@@ -53,3 +54,18 @@ class Certificate(db.Model):  # type: ignore[name-defined]
         if self.expires_at is not None and self.expires_at <= moment:
             return "expired"
         return "valid"
+
+
+class SigningKey(db.Model):  # type: ignore[name-defined]
+    """An Ed25519 key (as JWK JSON) that signs certificates' credentials. In the database so
+    every server signs with the same one; the oldest unretired key signs, and every key,
+    retired or not, stays published so credentials signed with it still verify."""
+
+    __tablename__ = "signing_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kid: Mapped[str] = mapped_column(String(64), unique=True)
+    private_jwk: Mapped[str] = mapped_column(Text)
+    public_jwk: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    retired_at: Mapped[datetime | None]

@@ -16,7 +16,7 @@ import segno
 from jinja2 import Template
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
-from weasyprint import HTML
+from weasyprint import HTML, Attachment
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -279,22 +279,34 @@ def make_url_fetcher(base_dir: Path | None = None) -> RestrictedURLFetcher:
     return RestrictedURLFetcher(roots)
 
 
+CREDENTIAL_FILE = "credential.jwt"  # the name a certificate PDF carries its credential under
+
+
 def render_certificate_pdf(
     view: CertificateView,
     template_source: str | None = None,
     base_dir: Path | None = None,
+    credential: str | None = None,
 ) -> bytes:
-    """Render the certificate to PDF bytes, without any network access."""
+    """Render the certificate to PDF bytes, without any network access. ``credential`` (the
+    signed VC-JWT) is embedded as the file ``credential.jwt``, for checking offline."""
     source = default_template_source() if template_source is None else template_source
     html = render_certificate_html(view, source)
+    files = {CREDENTIAL_FILE: credential} if credential else {}
     return html_to_pdf(
-        html, document_title(view.course_title), _collapse(view.issuer_name), base_dir
+        html, document_title(view.course_title), _collapse(view.issuer_name), base_dir, files
     )
 
 
-def html_to_pdf(html: str, title: str, author: str, base_dir: Path | None = None) -> bytes:
-    """An HTML document as PDF bytes, with its title and author, fetching nothing but files
-    in the static folder (and ``base_dir``): no network."""
+def html_to_pdf(
+    html: str,
+    title: str,
+    author: str,
+    base_dir: Path | None = None,
+    files: dict[str, str] | None = None,
+) -> bytes:
+    """An HTML document as PDF bytes, with its title and author and ``files`` embedded (name:
+    text), fetching nothing but files in the static folder (and ``base_dir``): no network."""
     base = (base_dir if base_dir is not None else STATIC_DIR).resolve()
     document = HTML(
         string=html,
@@ -303,5 +315,8 @@ def html_to_pdf(html: str, title: str, author: str, base_dir: Path | None = None
     ).render()
     document.metadata.title = title
     document.metadata.authors = [author]
-    pdf: bytes = document.write_pdf()
+    attachments = [
+        Attachment(string=text, name=name, description=name) for name, text in (files or {}).items()
+    ]
+    pdf: bytes = document.write_pdf(attachments=attachments)
     return pdf

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -14,11 +16,12 @@ from sqlalchemy.exc import IntegrityError
 from lms.admin import services as audit
 from lms.auth.models import User
 from lms.catalog.models import Asset, CourseVersion
-from lms.certificates.models import Certificate
+from lms.certificates import credential
+from lms.certificates.models import Certificate, SigningKey
 from lms.certificates.render import CertificateView, render_certificate_pdf
 from lms.errors import InvalidInput, NotFound
 from lms.extensions import db
-from lms.timeutil import utcnow
+from lms.timeutil import iso, utcnow
 
 # Crockford's base32: no I, L, O or U, so a code read aloud or typed is not mistaken.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -86,7 +89,7 @@ def _template_for(version: CourseVersion) -> str | None:
 def render_pdf(
     certificate: Certificate, context: IssueContext, language: str | None = None
 ) -> bytes:
-    """Render a certificate's PDF from its stored facts."""
+    """Render a certificate's PDF from its stored facts, its signed credential embedded."""
     view = CertificateView(
         holder_name=certificate.holder_name,
         course_title=certificate.course_title,
@@ -100,7 +103,7 @@ def render_pdf(
     )
     version = db.session.get(CourseVersion, certificate.course_version_id)
     template = _template_for(version) if version is not None else None
-    return render_certificate_pdf(view, template)
+    return render_certificate_pdf(view, template, credential=credential_token(certificate, context))
 
 
 def issue_if_complete(
@@ -204,3 +207,73 @@ def revoke(code: str, reason: str, *, actor: User | None = None, origin: str = "
             details={"reason": certificate.revoked_reason, "holder": certificate.holder_name},
         )
     return certificate
+
+
+# --- the signed Open Badges credential -----------------------------------------------------
+
+
+def _keys() -> list[SigningKey]:
+    return list(db.session.scalars(select(SigningKey).order_by(SigningKey.id)))
+
+
+def signing_key() -> dict[str, Any]:
+    """The private JWK that signs: the oldest key not retired, made on first use. Two
+    servers making one at the same moment both publish theirs; the older then signs."""
+    active = [k for k in _keys() if k.retired_at is None]
+    if not active:
+        _add_key()
+        active = [k for k in _keys() if k.retired_at is None]
+    found: dict[str, Any] = json.loads(active[0].private_jwk)
+    return found
+
+
+def rotate_key() -> str:
+    """Retire every signing key and make a new one; the retired stay published, so what they
+    signed still verifies. Returns the new key's id."""
+    now = utcnow()
+    for key in _keys():
+        if key.retired_at is None:
+            key.retired_at = now
+    return _add_key()
+
+
+def _add_key() -> str:
+    jwk = credential.new_key()
+    public = credential.public_jwk(jwk)
+    db.session.add(
+        SigningKey(kid=jwk["kid"], private_jwk=json.dumps(jwk), public_jwk=json.dumps(public))
+    )
+    db.session.flush()
+    return str(jwk["kid"])
+
+
+def published_keys() -> list[dict[str, Any]]:
+    """Every public key, current and retired, each marked with when it was made and retired."""
+    keys = []
+    for key in _keys():
+        public = json.loads(key.public_jwk)
+        public["created_at"] = iso(key.created_at)
+        if key.retired_at is not None:
+            public["retired_at"] = iso(key.retired_at)
+        keys.append(public)
+    return keys
+
+
+def credential_facts(certificate: Certificate, context: IssueContext) -> credential.CredentialFacts:
+    return credential.CredentialFacts(
+        base_url=context.base_url,
+        issuer_name=context.issuer_name,
+        code=certificate.code,
+        holder_name=certificate.holder_name,
+        course_id=certificate.course_id,
+        course_title=certificate.course_title,
+        hours=certificate.hours,
+        issued_at=certificate.issued_at,
+        expires_at=certificate.expires_at,
+    )
+
+
+def credential_token(certificate: Certificate, context: IssueContext) -> str:
+    """The certificate's Open Badges 3.0 credential as a signed VC-JWT."""
+    built = credential.build(credential_facts(certificate, context))
+    return credential.sign(built, signing_key())

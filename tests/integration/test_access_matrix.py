@@ -76,6 +76,8 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("PUT", "/api/v1/attempts/<attempt_id>/answers"): (401, 200, 404, 404, 404, 404, 404),
     ("POST", "/api/v1/attempts/<attempt_id>/submit"): (401, 200, 404, 404, 404, 404, 404),
     ("GET", "/api/v1/certificates/<code>"): (200,) * 7,
+    ("GET", "/api/v1/certificates/<code>/credential"): (200,) * 7,
+    ("GET", "/api/v1/issuer"): (200,) * 7,
     ("GET", "/api/v1/certificates/<code>.pdf"): (404, 200, 404, 404, 404, 404, 200),
     ("POST", "/api/v1/certificates/<code>/revoke"): (401, 403, 403, 403, 403, 403, 200),
     ("GET", "/api/v1/admin/audit"): (401, 403, 403, 403, 403, 403, 200),
