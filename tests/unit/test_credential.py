@@ -7,6 +7,8 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from lms.certificates import credential as vc
 
@@ -95,3 +97,23 @@ def test_keys_come_from_a_jwk_a_set_or_an_issuer_profile(key: dict):
     assert vc.keys_from_jwks({"id": "x", "type": ["Profile"], "keys": [public]}) == [public]
     with pytest.raises(vc.CredentialError):
         vc.keys_from_jwks(["nope"])
+
+
+# Any file at all, PDF-looking or not, ends in a verdict with a reason, never another error.
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(
+        st.binary(max_size=400),
+        st.binary(max_size=400).map(lambda tail: b"%PDF-1.7\n" + tail),
+        st.text(max_size=200).map(str.encode),
+    )
+)
+def test_no_file_makes_the_checker_fail_otherwise(data: bytes):
+    from lms.certificates import offline
+
+    trusted = [vc.public_jwk(_FUZZ_KEY)]
+    with pytest.raises(vc.CredentialError):
+        offline.check(data, trusted, ISSUED)
+
+
+_FUZZ_KEY = vc.new_key()
