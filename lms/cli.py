@@ -240,6 +240,15 @@ def register_cli(app: Flask) -> None:
                 click.echo(f"{name}: {facts[name]}")
         click.echo("valid")
 
+    @certificates.command("embed-credentials")
+    def embed_credentials() -> None:
+        """Give stored PDFs issued before certificates carried a credential their credential."""
+        from lms.certificates import services
+
+        redone = services.embed_missing_credentials(services.IssueContext.from_config())
+        db.session.commit()
+        click.echo(f"{redone} certificate PDF(s) rendered again with their credential")
+
     @certificates.command("rotate-key")
     def rotate_key() -> None:
         """Sign credentials with a new key from now on; the old keys stay published."""

@@ -41,6 +41,15 @@ def read_pdf(data: bytes) -> tuple[str, str]:
     return embedded[0].decode("ascii", "replace"), text
 
 
+def carries_credential(data: bytes) -> bool:
+    """Whether a PDF carries a credential (certificates issued before credentials do not)."""
+    try:
+        read_pdf(data)
+    except CredentialError:
+        return False
+    return True
+
+
 def check(data: bytes, trusted: list[dict[str, Any]], now: datetime) -> dict[str, str]:
     """What the file certifies (holder, course, code, dates, issuer) once it checks out;
     CredentialError says why it does not."""

@@ -18,6 +18,7 @@ from lms.auth.models import User
 from lms.catalog.models import Asset, CourseVersion
 from lms.certificates import credential
 from lms.certificates.models import Certificate, SigningKey
+from lms.certificates.offline import carries_credential
 from lms.certificates.render import CertificateView, render_certificate_pdf
 from lms.errors import InvalidInput, NotFound
 from lms.extensions import db
@@ -257,6 +258,22 @@ def published_keys() -> list[dict[str, Any]]:
             public["retired_at"] = iso(key.retired_at)
         keys.append(public)
     return keys
+
+
+def embed_missing_credentials(context: IssueContext) -> int:
+    """Render again, with its credential embedded, every stored PDF issued before PDFs carried
+    one (same facts, same code; only the embedded file is new). Returns how many."""
+    redone = 0
+    ids = list(db.session.scalars(select(Certificate.id).where(Certificate.pdf.is_not(None))))
+    for certificate_id in ids:
+        certificate = db.session.get(Certificate, certificate_id)
+        if certificate is None or certificate.pdf is None or carries_credential(certificate.pdf):
+            continue
+        certificate.pdf = render_pdf(certificate, context)
+        db.session.flush()
+        db.session.expire(certificate, ["pdf"])  # one PDF in memory at a time
+        redone += 1
+    return redone
 
 
 def credential_facts(certificate: Certificate, context: IssueContext) -> credential.CredentialFacts:

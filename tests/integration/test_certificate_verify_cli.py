@@ -93,3 +93,27 @@ def test_a_revoked_certificate_fails_here_and_verifies_offline_as_issued(app: Fl
     # with only the published keys and no network, the signature is all there is to check
     status, output = _verify(app, pdf, "--issuer-key", str(issued["dir"] / "issuer.json"))
     assert status == 0 and output.strip().endswith("valid")
+
+
+def test_pdfs_stored_before_credentials_get_theirs(app: Flask, issued: dict):
+    from lms.certificates.models import Certificate
+    from lms.extensions import db
+
+    with app.app_context():  # as a certificate issued before PDFs carried a credential
+        stored = db.session.scalar(db.select(Certificate).where(Certificate.code == issued["code"]))
+        stored.pdf = html_to_pdf("<p>An older certificate</p>", "x", "x")
+        db.session.commit()
+    old = issued["dir"] / "old.pdf"
+    old.write_bytes(issued["admin"].get(f"/api/v1/certificates/{issued['code']}.pdf").data)
+    status, output = _verify(app, str(old))
+    assert status == 1 and "carries no credential" in output
+
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["certificates", "embed-credentials"])
+    assert first.exit_code == 0 and first.output.startswith("1 certificate PDF(s)")
+    again = runner.invoke(args=["certificates", "embed-credentials"])
+    assert again.output.startswith("0 certificate PDF(s)")  # nothing left to do
+    new = issued["dir"] / "new.pdf"
+    new.write_bytes(issued["admin"].get(f"/api/v1/certificates/{issued['code']}.pdf").data)
+    status, output = _verify(app, str(new))
+    assert status == 0 and output.strip().endswith("valid")
