@@ -45,6 +45,9 @@ def test_the_credential_states_the_certificate_and_verifies_with_the_published_k
     assert found["issuer"]["id"] == issuer["id"]
     assert _credential(anonymous, code) == token  # stable: the same facts, the same token
     assert _credential(anonymous, code.lower().replace("-", "")) == token
+    page = anonymous.get(f"/verify/{code}").get_data(as_text=True)
+    assert f'href="/api/v1/certificates/{code}/credential"' in page
+    assert 'href="/api/v1/issuer"' in page
 
 
 def test_an_unknown_code_is_404_in_the_contract_shape(app: Flask):
