@@ -39,9 +39,10 @@ def json_body(optional: bool = False) -> dict[str, Any]:
     return data
 
 
-def paging() -> tuple[int, int]:
-    """?page= and ?per_page= checked: 400 invalid_input when they are not positive numbers."""
-    limit = int(current_app.config["PER_PAGE_MAX"])
+def paging(limit: int | None = None) -> tuple[int, int]:
+    """?page= and ?per_page= checked: 400 invalid_input when they are not positive numbers;
+    per_page capped at ``limit`` (PER_PAGE_MAX unless a route allows more)."""
+    limit = limit or int(current_app.config["PER_PAGE_MAX"])
     errors = []
     values = {}
     for name, default in (("page", 1), ("per_page", 50)):

@@ -117,9 +117,7 @@ def course_report(org_id: str, course_id: str) -> Response:
         raise InvalidInput(details=[{"field": "format", "message": _("Choose json, csv or xlsx.")}])
     if output != "json":  # every row, read in one query
         return report_download(found, course_id, output)
-    page, per_page = services.parse_paging(
-        request.args.get("page", "1"), request.args.get("per_page", "50")
-    )
+    page, per_page = paging(limit=services.REPORT_PER_PAGE_MAX)
     counts, rows = services.report_page(found, course_id, utcnow().date(), page, per_page)
     return jsonify(
         {

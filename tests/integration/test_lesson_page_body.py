@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import csrf_token
+from tests.integration.test_journey_pages import _register as register
 
 COURSE = "ctip-humanitarian"
 FIRST, SECOND, THIRD = "palermo-definition", "trafficking-vs-smuggling", "crises-and-risk"
@@ -17,16 +18,7 @@ FIRST, SECOND, THIRD = "palermo-definition", "trafficking-vs-smuggling", "crises
 
 def _learner(app: Flask, name: str, email: str) -> FlaskClient:
     client = app.test_client()
-    page = client.get("/register")
-    client.post(
-        "/register",
-        data={
-            "csrf_token": csrf_token(page.get_data(as_text=True)),
-            "name": name,
-            "email": email,
-            "password": "a long enough passphrase",
-        },
-    )
+    register(client, name, email)
     course = client.get(f"/courses/{COURSE}")
     enrolled = client.post(
         f"/courses/{COURSE}/enroll",
