@@ -2,7 +2,8 @@
 
 The floor app and the platform run with the same command line: `gunicorn -c gunicorn.conf.py`
 (2 workers x 4 threads, gthread, access log on), except that worker recycling
-(`max_requests`) is turned off so that a restart does not land inside a 10-second run.
+(`max_requests`) is turned off so that a restart does not land inside a 10-second run, and
+that each worker holds at most its share of the load's connections (WORKER_CONNECTIONS).
 """
 
 from __future__ import annotations
@@ -24,6 +25,14 @@ ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 THREADS = int(os.environ.get("BENCH_THREADS", "4"))
+# wrk opens its 16 keep-alive connections in one burst, and one worker can accept them all
+# while the other sleeps (the run then measures one worker: half the throughput, for the floor
+# and the platform alike). Capping each worker at its share plus its threads makes the other
+# take the rest, as many short-lived real clients would spread themselves.
+LOAD_CONNECTIONS = 16
+WORKER_CONNECTIONS = int(
+    os.environ.get("BENCH_WORKER_CONNECTIONS", str(-(-LOAD_CONNECTIONS // WORKERS) + THREADS))
+)
 SECRET_KEY = "bench-secret-key-not-for-production"
 
 
@@ -116,6 +125,8 @@ def gunicorn(
                 "--max-requests",
                 "0",
                 "--no-control-socket",
+                "--worker-connections",
+                str(WORKER_CONNECTIONS),
                 app_spec,
             ],
             cwd=ROOT,

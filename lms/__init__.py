@@ -9,10 +9,10 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 from flask_login import current_user
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
+from lms.auth.cookies import RememberingSessionInterface
 from lms.config import Defaults, ensure_secret_key, environment_overrides
+from lms.database import in_database_transaction, tune_engine
 from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +30,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     _configure(app, instance_path, test_config)
+    app.session_interface = RememberingSessionInterface()
     if app.config["PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -83,32 +84,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.user_loader(load_user)
 
     with app.app_context():
-        if db.engine.dialect.name == "sqlite":
-            _tune_sqlite(db.engine)
-
-
-def _tune_sqlite(engine: Engine) -> None:
-    """WAL and a busy timeout let several workers share one SQLite file; FKs are enforced."""
-
-    @event.listens_for(engine, "connect")
-    def on_connect(dbapi_connection: Any, _record: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
-        if ":memory:" not in str(engine.url):
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-
-    @event.listens_for(engine, "savepoint")
-    def on_savepoint(connection: Any, _name: str) -> None:
-        # pysqlite begins a transaction by itself only before INSERT/UPDATE/DELETE, so a
-        # SAVEPOINT issued first (begin_nested before any write) would run outside one and its
-        # release would commit at once. Begin it here; IMMEDIATE takes the write lock up front
-        # (waiting out busy_timeout) since a savepoint guards writes.
-        raw = connection.connection.dbapi_connection
-        if not raw.in_transaction:
-            raw.execute("BEGIN IMMEDIATE")
+        tune_engine(db.engine, float(app.config["DB_PING_AFTER_IDLE"]))
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -140,6 +116,20 @@ def _holds_nul(value: Any) -> bool:
     if isinstance(value, list):
         return any(_holds_nul(v) for v in value)
     return False
+
+
+def _something_to_commit() -> bool:
+    """Whether this request changed anything: pending ORM changes or an open transaction.
+
+    A request that only read ends without a COMMIT (the session is closed at teardown), which
+    on PostgreSQL saves a round trip (lms.database begins transactions at the first write).
+    """
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        return True
+    if not session.in_transaction():
+        return False
+    return in_database_transaction(session.connection().connection.dbapi_connection)
 
 
 def _register_request_hooks(app: Flask) -> None:
@@ -186,7 +176,8 @@ def _register_request_hooks(app: Flask) -> None:
     def commit_once(response: Response) -> Response:
         """One commit per request: kept when it succeeded, rolled back when it did not."""
         if response.status_code < 400:
-            db.session.commit()
+            if _something_to_commit():
+                db.session.commit()
         else:
             db.session.rollback()
         if current_user.is_authenticated or request.path.startswith("/api/"):

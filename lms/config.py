@@ -20,7 +20,8 @@ class Defaults:
     BASE_URL = "http://127.0.0.1:5000"
     DEFAULT_LOCALE = "en"
     LANGUAGES = ["en", "es"]
-    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
+    DB_PING_AFTER_IDLE = 2.0  # seconds a pooled connection may idle before it is pinged
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from lms.extensions import db
@@ -172,6 +172,18 @@ def register_error_handlers(app: Flask) -> None:
         """A value the database cannot store (out of range, bad encoding) is the client's."""
         db.session.rollback()
         return error_response(400, "bad_request", _("Some of the input cannot be stored."))
+
+    @app.errorhandler(DBAPIError)
+    def handle_database_error(error: DBAPIError) -> Response:
+        """A connection lost mid-request (the database restarted) is a 503 to retry."""
+        if not error.connection_invalidated:
+            return handle_unexpected(error)
+        db.session.rollback()
+        app.logger.warning("Database connection lost on %s %s", request.method, request.path)
+        message = _("The database could not be reached. Please try again in a moment.")
+        response = error_response(503, "database_unavailable", message)
+        response.headers["Retry-After"] = "1"
+        return response
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception) -> Response:

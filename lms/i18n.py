@@ -4,23 +4,51 @@ from __future__ import annotations
 
 from typing import Any
 
+from babel import Locale
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
+from lms.memo import Lru
 
-def select_locale() -> str:
-    """Pick the language for this request among the site's languages."""
+
+def select_locale() -> Locale | str:
+    """Pick the language for this request among the site's languages.
+
+    Returns a parsed ``Locale`` from a per-process table (Flask-Babel would otherwise parse
+    the code on every request), and remembers which language each Accept-Language header
+    chooses, since a cohort sends the same few headers over and over.
+    """
     if not has_request_context():
         return str(current_app.config["DEFAULT_LOCALE"])
-    languages: list[str] = list(current_app.config["LANGUAGES"])
-    asked = request.args.get("lang", "")
-    if asked in languages:
-        return asked
+    languages: tuple[str, ...] = tuple(current_app.config["LANGUAGES"])
+    default = str(current_app.config["DEFAULT_LOCALE"])
+    if request.query_string:
+        asked = request.args.get("lang", "")
+        if asked in languages:
+            return _locale(asked)
     if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return str(current_user.locale)
-    best = request.accept_languages.best_match(languages)
-    return best or str(current_app.config["DEFAULT_LOCALE"])
+        return _locale(str(current_user.locale))
+    header = request.headers.get("Accept-Language", "")
+    if not header:
+        return _locale(default)
+    key = (header, languages, default)
+    chosen = _ACCEPTED.get(key)
+    if chosen is None:
+        chosen = request.accept_languages.best_match(languages) or default
+        _ACCEPTED.put(key, chosen)
+    return _locale(chosen)
+
+
+_ACCEPTED: Lru[str] = Lru(4096)  # (Accept-Language header, languages, default) -> language
+_LOCALES: dict[str, Locale] = {}
+
+
+def _locale(code: str) -> Locale:
+    found = _LOCALES.get(code)
+    if found is None:
+        found = _LOCALES[code] = Locale.parse(code)
+    return found
 
 
 def current_language() -> str:

@@ -17,12 +17,12 @@ from bench.client import Client
 from bench.context import Context, Platform
 from bench.fixtures import SAMPLE_COURSE_ID, create_learners
 from bench.probe import Probe
-from bench.server import gunicorn
+from bench.server import LOAD_CONNECTIONS, THREADS, WORKER_CONNECTIONS, WORKERS, gunicorn
 
 STEP = "1 throughput"
 LESSON = "safe-assistance"  # the median-sized lesson of the sample course
 LEARNERS = 16
-CONNECTIONS = 16
+CONNECTIONS = LOAD_CONNECTIONS
 TARGET = 0.5
 ROUNDS = 5
 
@@ -58,7 +58,8 @@ def run(ctx: Context) -> None:
     report.note(
         f"load: wrk, 1 thread, {CONNECTIONS} connections; floor and lesson alternate in "
         f"{ROUNDS} rounds of {max(2, ctx.args.seconds // 2)} s each after a 2 s warm-up; "
-        "gunicorn -c gunicorn.conf.py (2 workers x 4 threads, gthread), max_requests off"
+        f"gunicorn -c gunicorn.conf.py ({WORKERS} workers x {THREADS} threads, gthread), "
+        f"max_requests off, at most {WORKER_CONNECTIONS} connections per worker"
     )
     prepared: list[tuple[Platform, list[str], int, str]] = []
     for kind in ctx.kinds:

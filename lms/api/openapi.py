@@ -19,6 +19,12 @@ def _op(summary: str, ok: int, *errors: int, body: str | None = None, auth: bool
             "description": "Error",
             "content": {"application/json": {"schema": ERROR}},
         }
+    responses["503"] = {  # any operation, when its database connection was lost mid-request
+        "description": "database_unavailable: the database could not be reached; retry after "
+        "the Retry-After header's seconds",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+        "content": {"application/json": {"schema": ERROR}},
+    }
     op: dict[str, Any] = {"summary": summary, "responses": responses}
     if not auth:
         op["security"] = []

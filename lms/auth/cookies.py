@@ -1,0 +1,50 @@
+"""The session cookie: Flask's signed cookie, with recently verified cookies remembered.
+
+Checking a cookie's signature and decoding its contents is a fixed cost on every signed-in
+request, and a learner sends the same cookie until something in the session changes. Each
+process keeps the contents of the cookies it has verified (at most 20,000, least recent out),
+keyed by the exact cookie text; a cookie seen for the first time, or one whose contents are
+not plain values, is verified and decoded as Flask always does. A remembered cookie still
+expires at its signed time plus the session lifetime, as Flask's own check would decide.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from flask import Flask, Request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from itsdangerous import BadSignature
+
+from lms.memo import Lru
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+class RememberingSessionInterface(SecureCookieSessionInterface):
+    """``SecureCookieSessionInterface`` that remembers what each verified cookie holds."""
+
+    def __init__(self, size: int = 20_000) -> None:
+        self._opened: Lru[tuple[dict[str, Any], float]] = Lru(size)
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        remembered = self._opened.get(value)
+        if remembered is not None:
+            data, signed_at = remembered
+            if 0 <= time.time() - signed_at <= max_age:
+                return self.session_class(data)  # a copy: the request may change it
+        try:
+            data, signed = serializer.loads(value, max_age=max_age, return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        if isinstance(data, dict) and all(isinstance(v, _PLAIN) for v in data.values()):
+            self._opened.put(value, (dict(data), signed.timestamp()))
+        return self.session_class(data)

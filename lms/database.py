@@ -1,0 +1,129 @@
+"""How the platform talks to its database: connection settings, liveness checks, transactions.
+
+Three things are tuned here, once per engine, by ``tune_engine``:
+
+- **SQLite**: WAL and a busy timeout let several workers share one file; foreign keys are
+  enforced; a savepoint taken before any write opens the transaction it needs.
+- **PostgreSQL: a transaction begins at the first write.** psycopg runs in autocommit and a
+  ``BEGIN`` is sent just before the first statement that is not a plain ``SELECT`` (an
+  ``INSERT``, ``UPDATE``, ``DELETE``, ``SAVEPOINT``, DDL, a locking or sequence-moving
+  ``SELECT``, or a streamed read, whose server-side cursor lives in a transaction). Reads
+  before it run on their own, which under READ COMMITTED (PostgreSQL's
+  default, never changed here) is what they would see inside a transaction anyway: each
+  statement takes its own snapshot. Everything from the first write to the request's end is
+  one transaction, committed or rolled back once (``commit_once``). A request that only
+  reads sends neither ``BEGIN`` nor ``COMMIT``: a lesson re-read is two round trips, not
+  four. pysqlite has always begun SQLite transactions the same way.
+- **Liveness**: a pooled connection idle for longer than ``DB_PING_AFTER_IDLE`` seconds is
+  pinged before use and replaced when the ping fails, so a restarted database costs no
+  request. A connection handed back moments ago is used without a ping (under load, every
+  one). If the database goes away within that window, the request fails with a 503
+  (``database_unavailable``, see ``lms.errors``) and the pool starts afresh.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
+
+# A statement that reads without taking locks or moving sequences.
+_SELECT = re.compile(r"\s*SELECT\b", re.IGNORECASE)
+_NOT_PLAIN = re.compile(
+    r"\bFOR\s+(?:UPDATE|SHARE|NO\s+KEY\s+UPDATE|KEY\s+SHARE)\b|\bINTO\b"
+    r"|pg_advisory|nextval|setval|set_config|pg_notify|\blo_",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=4096)  # statements are the compiled SQL strings: a bounded, small set
+def is_plain_read(statement: str) -> bool:
+    """Whether a statement can run outside a transaction with the same effect as inside one."""
+    return bool(_SELECT.match(statement)) and not _NOT_PLAIN.search(statement)
+
+
+def tune_engine(engine: Engine, ping_after_idle: float) -> None:
+    """Install the settings above on ``engine`` (called once per app)."""
+    _ping_idle_connections(engine, ping_after_idle)
+    if engine.dialect.name == "sqlite":
+        _tune_sqlite(engine)
+    elif engine.dialect.name == "postgresql" and engine.dialect.driver == "psycopg":
+        _begin_at_first_write(engine)
+
+
+def _ping_idle_connections(engine: Engine, after: float) -> None:
+    @event.listens_for(engine, "checkin")
+    def on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info["lms_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("lms_idle_since")
+        if idle_since is None or time.monotonic() - idle_since <= after:
+            return  # just opened, or handed back moments ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # The pool discards this connection and checks out another (up to 3 tries).
+            raise DisconnectionError("the pooled connection was closed") from error
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        if ":memory:" not in str(engine.url):
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "savepoint")
+    def on_savepoint(connection: Any, _name: str) -> None:
+        # pysqlite begins a transaction by itself only before INSERT/UPDATE/DELETE, so a
+        # SAVEPOINT issued first (begin_nested before any write) would run outside one and its
+        # release would commit at once. Begin it here; IMMEDIATE takes the write lock up front
+        # (waiting out busy_timeout) since a savepoint guards writes.
+        raw = connection.connection.dbapi_connection
+        if not raw.in_transaction:
+            raw.execute("BEGIN IMMEDIATE")
+
+
+def _begin_at_first_write(engine: Engine) -> None:
+    from psycopg import ServerCursor
+    from psycopg.pq import TransactionStatus
+
+    idle = TransactionStatus.IDLE
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        if dbapi_connection.info.transaction_status != idle:
+            dbapi_connection.rollback()  # the dialect's first-connect queries
+        dbapi_connection.autocommit = True
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def begin_before_write(
+        _conn: Any, cursor: Any, statement: str, _params: Any, _context: Any, _many: bool
+    ) -> None:
+        if cursor.connection.info.transaction_status != idle:
+            return
+        if isinstance(cursor, ServerCursor):  # a streamed read (yield_per) needs a transaction
+            cursor.connection.execute("BEGIN")
+        elif not is_plain_read(statement):
+            cursor.execute("BEGIN")
+
+
+def in_database_transaction(dbapi_connection: Any) -> bool:
+    """Whether the driver's connection holds an open transaction (something to commit)."""
+    info = getattr(dbapi_connection, "info", None)
+    status = getattr(info, "transaction_status", None)
+    if status is not None:  # psycopg
+        return int(status) != 0  # TransactionStatus.IDLE
+    return bool(getattr(dbapi_connection, "in_transaction", True))  # sqlite3; else assume so

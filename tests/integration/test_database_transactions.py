@@ -1,0 +1,143 @@
+"""Transactions begin at the first write, reads run on their own, and a lost connection is
+replaced or answered with a 503: never a half-stored request, never a 500 (lms/database.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, event, func, select
+from sqlalchemy.engine import make_url
+
+from lms.admin.models import AuditEvent
+from lms.errors import InvalidInput
+from lms.extensions import db
+from tests.integration.test_lesson_page_body import COURSE, FIRST, _learner, _lesson
+
+
+def _events() -> int:
+    return int(db.session.scalar(select(func.count()).select_from(AuditEvent)) or 0)
+
+
+def _add_event(action: str) -> None:
+    db.session.add(AuditEvent(action=action, target="test", origin="127.0.0.1", details={}))
+    db.session.flush()
+
+
+def _with_test_routes(app: Flask) -> Flask:
+    """Routes that write and then fail, or only read (registered for this test's app only)."""
+
+    @app.post("/api/t/write-then-fail")
+    def write_then_fail() -> str:
+        _add_event("first")
+        _events()  # a read between two writes
+        _add_event("second")
+        raise InvalidInput("refused after writing")
+
+    @app.post("/api/t/write")
+    def write() -> str:
+        _add_event("kept")
+        return "ok"
+
+    @app.get("/api/t/read")
+    def read() -> str:
+        return str(_events())
+
+    return app
+
+
+@pytest.fixture
+def traced(app: Flask) -> Iterator[list[tuple[str, bool]]]:
+    """Every statement the app sends, with whether the driver held a transaction after it."""
+    seen: list[tuple[str, bool]] = []
+
+    def after(_c: Any, cursor: Any, statement: str, *_rest: Any) -> None:
+        raw = cursor.connection
+        status = getattr(getattr(raw, "info", None), "transaction_status", None)
+        open_tx = int(status) != 0 if status is not None else bool(raw.in_transaction)
+        seen.append((statement.split()[0].upper(), open_tx))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "after_cursor_execute", after)
+    yield seen
+    event.remove(engine, "after_cursor_execute", after)
+
+
+def test_a_lesson_re_read_opens_no_transaction(app: Flask, traced: list[tuple[str, bool]]):
+    ana = _learner(app, "Ana Pérez", "ana@example.org")
+    _lesson(ana, FIRST)  # the first view writes
+    assert any(open_tx for verb, open_tx in traced if verb in {"INSERT", "UPDATE"})
+    traced.clear()
+    _lesson(ana, FIRST)  # a re-read only reads
+    assert traced and all(verb == "SELECT" for verb, _open in traced)
+    assert not any(open_tx for _verb, open_tx in traced)
+
+
+def test_a_request_that_fails_after_writing_stores_nothing(app: Flask):
+    client = _with_test_routes(app).test_client()
+    with app.app_context():
+        before = _events()
+    failed = client.post("/api/t/write-then-fail")
+    assert failed.status_code == 400
+    assert failed.get_json()["error"]["code"] == "invalid_input"
+    assert client.get("/api/t/read").get_data(as_text=True) == str(before)
+    assert client.post("/api/t/write").status_code == 200
+    assert client.get("/api/t/read").get_data(as_text=True) == str(before + 1)
+
+
+def test_a_write_and_the_reads_around_it_share_the_transaction(
+    app: Flask, traced: list[tuple[str, bool]]
+):
+    client = _with_test_routes(app).test_client()
+    client.post("/api/t/write-then-fail")
+    verbs = [verb for verb, _open in traced]
+    first_write = verbs.index("INSERT")
+    # from the first write on, every statement ran inside the one transaction
+    assert all(open_tx for _verb, open_tx in traced[first_write:])
+
+
+def _terminate_other_connections(app: Flask) -> None:
+    """Close the app's pooled PostgreSQL connections from the server side."""
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %(name)s AND pid <> pg_backend_pid()",
+            {"name": url.database},
+        )
+    admin.dispose()
+
+
+def _postgres_only(app: Flask) -> None:
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("needs a database server whose connections can be closed")
+
+
+def _connection_closed_while_pooled(make_app: Any, ping_after_idle: float) -> FlaskClient:
+    """A signed-in learner whose server's pooled connections the database has since closed."""
+    app = make_app(DB_PING_AFTER_IDLE=ping_after_idle)
+    _postgres_only(app)
+    ana = _learner(app, "Ana Pérez", "ana@example.org")
+    _lesson(ana, FIRST)
+    _terminate_other_connections(app)
+    return ana
+
+
+def test_an_idle_connection_closed_by_the_server_is_replaced(make_app: Any):
+    ana = _connection_closed_while_pooled(make_app, ping_after_idle=0)
+    assert ana.get(f"/courses/{COURSE}/lessons/{FIRST}").status_code == 200
+
+
+def test_a_connection_lost_without_warning_is_a_503_then_recovers(make_app: Any):
+    ana = _connection_closed_while_pooled(make_app, ping_after_idle=3600)
+    lost = ana.get("/api/v1/me")
+    assert lost.status_code == 503
+    assert lost.headers["Retry-After"] == "1"
+    assert lost.get_json()["error"]["code"] == "database_unavailable"
+    assert ana.get("/api/v1/me").status_code == 200
