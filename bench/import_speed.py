@@ -118,7 +118,8 @@ def run(mode: str, package: Path, folder: Path) -> dict[str, float]:
         [sys.executable, "-m", "bench.import_speed", "--child", str(package), database, mode],
         capture_output=True, text=True, env=env, check=True,
     )  # fmt: skip
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
 
 
 def main() -> None:
