@@ -29,9 +29,8 @@ class RememberingSessionInterface(SecureCookieSessionInterface):
         self._opened: Lru[tuple[dict[str, Any], float]] = Lru(size)
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        serializer = self.get_signing_serializer(app)
-        if serializer is None:
-            return None
+        if not app.secret_key:
+            return None  # as Flask does: no key, no session
         value = request.cookies.get(self.get_cookie_name(app))
         if not value:
             return self.session_class()
@@ -41,6 +40,9 @@ class RememberingSessionInterface(SecureCookieSessionInterface):
             data, signed_at = remembered
             if 0 <= time.time() - signed_at <= max_age:
                 return self.session_class(data)  # a copy: the request may change it
+        serializer = self.get_signing_serializer(app)  # built only for a cookie not seen yet
+        if serializer is None:
+            return None
         try:
             data, signed = serializer.loads(value, max_age=max_age, return_timestamp=True)
         except BadSignature:
