@@ -13,7 +13,8 @@ Three things are tuned here, once per engine, by ``tune_engine``:
   statement takes its own snapshot. Everything from the first write to the request's end is
   one transaction, committed or rolled back once (``commit_once``). A request that only
   reads sends neither ``BEGIN`` nor ``COMMIT``: a lesson re-read is two round trips, not
-  four. pysqlite has always begun SQLite transactions the same way.
+  five (a ping, BEGIN, two statements, COMMIT). pysqlite has always begun SQLite
+  transactions the same way.
 - **Liveness**: a pooled connection idle for longer than ``DB_PING_AFTER_IDLE`` seconds is
   pinged before use and replaced when the ping fails, so a restarted database costs no
   request. A connection handed back moments ago is used without a ping (under load, every
