@@ -84,7 +84,11 @@ def _init_extensions(app: Flask) -> None:
     login_manager.user_loader(load_user)
 
     with app.app_context():
-        tune_engine(db.engine, float(app.config["DB_PING_AFTER_IDLE"]))
+        tune_engine(
+            db.engine,
+            ping_after_idle=float(app.config["DB_PING_AFTER_IDLE"]),
+            lock_timeout=float(app.config["DB_LOCK_TIMEOUT"]),
+        )
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -22,6 +22,7 @@ class Defaults:
     LANGUAGES = ["en", "es"]
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
     DB_PING_AFTER_IDLE = 2.0  # seconds a pooled connection may idle before it is pinged
+    DB_LOCK_TIMEOUT = 10.0  # seconds a statement may wait for a lock before the request is a 503
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,6 +1,6 @@
 """How the platform talks to its database: connection settings, liveness checks, transactions.
 
-Three things are tuned here, once per engine, by ``tune_engine``:
+Four things are tuned here, once per engine, by ``tune_engine``:
 
 - **SQLite**: WAL and a busy timeout let several workers share one file; foreign keys are
   enforced; a savepoint taken before any write opens the transaction it needs.
@@ -15,6 +15,11 @@ Three things are tuned here, once per engine, by ``tune_engine``:
   reads sends neither ``BEGIN`` nor ``COMMIT``: a lesson re-read is two round trips, not
   five (a ping, BEGIN, two statements, COMMIT). pysqlite has always begun SQLite
   transactions the same way.
+- **Waiting for locks**: a statement waits at most ``DB_LOCK_TIMEOUT`` seconds for a lock
+  (SQLite's busy timeout, PostgreSQL's ``lock_timeout``), well inside gunicorn's 60-second
+  worker timeout. A request that runs out of it, or that PostgreSQL picks as the victim of
+  a deadlock or a serialization failure, is rolled back and answered 503 ``database_busy``
+  with ``Retry-After`` (``is_contention``, ``lms.errors``), never a 500 or a killed worker.
 - **Liveness**: a pooled connection idle for longer than ``DB_PING_AFTER_IDLE`` seconds is
   pinged before use and replaced when the ping fails, so a restarted database costs no
   request. A connection handed back moments ago is used without a ping (under load, every
@@ -48,13 +53,28 @@ def is_plain_read(statement: str) -> bool:
     return bool(_SELECT.match(statement)) and not _NOT_PLAIN.search(statement)
 
 
-def tune_engine(engine: Engine, ping_after_idle: float) -> None:
+def tune_engine(engine: Engine, ping_after_idle: float, lock_timeout: float) -> None:
     """Install the settings above on ``engine`` (called once per app)."""
     _ping_idle_connections(engine, ping_after_idle)
     if engine.dialect.name == "sqlite":
-        _tune_sqlite(engine)
+        _tune_sqlite(engine, lock_timeout)
     elif engine.dialect.name == "postgresql" and engine.dialect.driver == "psycopg":
-        _begin_at_first_write(engine)
+        _begin_at_first_write(engine, lock_timeout)
+
+
+def is_contention(error: BaseException | None) -> bool:
+    """Whether a driver error means "busy, try again": a lock not granted in time, a deadlock
+    or a serialization failure (PostgreSQL), a database locked past the busy timeout (SQLite)."""
+    if getattr(error, "sqlstate", None) in _RETRYABLE_SQLSTATES:
+        return True
+    message = str(error).lower()
+    return type(error).__module__ == "sqlite3" and (
+        "database is locked" in message or "database table is locked" in message
+    )
+
+
+# serialization_failure, deadlock_detected, lock_not_available
+_RETRYABLE_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
 
 
 def _ping_idle_connections(engine: Engine, after: float) -> None:
@@ -75,12 +95,14 @@ def _ping_idle_connections(engine: Engine, after: float) -> None:
             raise DisconnectionError("the pooled connection was closed") from error
 
 
-def _tune_sqlite(engine: Engine) -> None:
+def _tune_sqlite(engine: Engine, lock_timeout: float) -> None:
+    busy_ms = max(1, int(lock_timeout * 1000))
+
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         if ":memory:" not in str(engine.url):
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
@@ -97,17 +119,19 @@ def _tune_sqlite(engine: Engine) -> None:
             raw.execute("BEGIN IMMEDIATE")
 
 
-def _begin_at_first_write(engine: Engine) -> None:
+def _begin_at_first_write(engine: Engine, lock_timeout: float) -> None:
     from psycopg import ServerCursor
     from psycopg.pq import TransactionStatus
 
     idle = TransactionStatus.IDLE
+    timeout_ms = max(1, int(lock_timeout * 1000))
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         if dbapi_connection.info.transaction_status != idle:
             dbapi_connection.rollback()  # the dialect's first-connect queries
         dbapi_connection.autocommit = True
+        dbapi_connection.execute(f"SET lock_timeout = {timeout_ms}")
 
     @event.listens_for(engine, "before_cursor_execute")
     def begin_before_write(

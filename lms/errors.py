@@ -15,6 +15,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, DBAPIError
 from werkzeug.exceptions import HTTPException
 
+from lms.database import is_contention
 from lms.extensions import db
 
 
@@ -175,13 +176,19 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(DBAPIError)
     def handle_database_error(error: DBAPIError) -> Response:
-        """A connection lost mid-request (the database restarted) is a 503 to retry."""
-        if not error.connection_invalidated:
+        """A connection lost mid-request (the database restarted), or a lock not granted in
+        time, is a 503 to retry: the request was rolled back, nothing of it is stored."""
+        if not (error.connection_invalidated or is_contention(error.orig)):
             return handle_unexpected(error)
-        db.session.rollback()
-        app.logger.warning("Database connection lost on %s %s", request.method, request.path)
-        message = _("The database could not be reached. Please try again in a moment.")
-        response = error_response(503, "database_unavailable", message)
+        db.session.rollback()  # first: the message's language may read the user again
+        if error.connection_invalidated:
+            code = "database_unavailable"
+            message = _("The database could not be reached. Please try again in a moment.")
+        else:
+            code = "database_busy"
+            message = _("The database is busy. Please try again in a moment.")
+        app.logger.warning("%s on %s %s: %s", code, request.method, request.path, error.orig)
+        response = error_response(503, code, message)
         response.headers["Retry-After"] = "1"
         return response
 

@@ -20,8 +20,8 @@ def _op(summary: str, ok: int, *errors: int, body: str | None = None, auth: bool
             "content": {"application/json": {"schema": ERROR}},
         }
     responses["503"] = {  # any operation, when its database connection was lost mid-request
-        "description": "database_unavailable: the database could not be reached; retry after "
-        "the Retry-After header's seconds",
+        "description": "database_unavailable (the connection was lost) or database_busy (a "
+        "lock was not granted in time): nothing was stored; retry after Retry-After seconds",
         "headers": {"Retry-After": {"schema": {"type": "integer"}}},
         "content": {"application/json": {"schema": ERROR}},
     }

@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 from lms.admin.models import AuditEvent
 from lms.errors import InvalidInput
 from lms.extensions import db
+from tests.conftest import register_api
 from tests.integration.test_lesson_page_body import COURSE, FIRST, _learner, _lesson
 
 
@@ -141,3 +142,45 @@ def test_a_connection_lost_without_warning_is_a_503_then_recovers(make_app: Any)
     assert lost.headers["Retry-After"] == "1"
     assert lost.get_json()["error"]["code"] == "database_unavailable"
     assert ana.get("/api/v1/me").status_code == 200
+
+
+def _hold_write_lock(app: Flask, user_email: str) -> Any:
+    """Another connection holding the lock a write to the user's row needs; call to release."""
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite"):
+        import sqlite3
+
+        other = sqlite3.connect(make_url(uri).database, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # the database's write lock
+        return lambda: (other.execute("ROLLBACK"), other.close())
+    engine = create_engine(uri)
+    connection = engine.connect()
+    # let go by itself after 5 s, so that a request that waits for ever fails the test
+    connection.exec_driver_sql("SET idle_in_transaction_session_timeout = 5000")
+    connection.exec_driver_sql(
+        "SELECT id FROM users WHERE email = %(email)s FOR UPDATE", {"email": user_email}
+    )
+
+    def release() -> None:
+        connection.rollback()
+        connection.close()
+        engine.dispose()
+
+    return release
+
+
+def test_a_lock_not_granted_in_time_is_a_503_and_changes_nothing(make_app: Any):
+    app = make_app(DB_LOCK_TIMEOUT=0.2)
+    ana = register_api(app.test_client(), "ana@example.org", "Ana Pérez")
+    release = _hold_write_lock(app, "ana@example.org")
+    try:
+        busy = ana.patch("/api/v1/me", json={"name": "Ana María Pérez"})
+    finally:
+        release()
+    assert busy.status_code == 503
+    assert busy.headers["Retry-After"] == "1"
+    assert busy.get_json()["error"]["code"] == "database_busy"
+    assert ana.get("/api/v1/me").get_json()["name"] == "Ana Pérez"
+    again = ana.patch("/api/v1/me", json={"name": "Ana María Pérez"})
+    assert again.status_code == 200
+    assert ana.get("/api/v1/me").get_json()["name"] == "Ana María Pérez"
