@@ -111,12 +111,12 @@ def report_row_json(row: services.ReportRow) -> dict[str, Any]:
 @login_required_api
 def course_report(org_id: str, course_id: str) -> Response:
     found = services.access(current_user, services.parse_org_id(org_id))
-    services.course_title(course_id)
+    title = services.course_title(course_id)
     output = request.args.get("format", "json")
     if output not in ("json", "csv", "xlsx"):
         raise InvalidInput(details=[{"field": "format", "message": _("Choose json, csv or xlsx.")}])
     if output != "json":  # every row, read in one query
-        return report_download(found, course_id, output)
+        return report_download(found, course_id, title, output)
     page, per_page = paging(limit=services.REPORT_PER_PAGE_MAX)
     counts, rows = services.report_page(found, course_id, utcnow().date(), page, per_page)
     return jsonify(

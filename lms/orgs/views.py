@@ -129,16 +129,18 @@ def report(org_id: str, course_id: str) -> str:
 @login_required
 def report_file(org_id: str, course_id: str, output: str) -> Response:
     found = services.access(current_user, services.parse_org_id(org_id))
-    services.course_title(course_id)
-    return report_download(found, course_id, output)
+    title = services.course_title(course_id)
+    return report_download(found, course_id, title, output)
 
 
-def report_download(found: services.OrgAccess, course_id: str, output: str) -> Response:
+def report_download(
+    found: services.OrgAccess, course_id: str, course_title: str, output: str
+) -> Response:
     """The whole learner table as a download: CSV (UTF-8 with a BOM, for spreadsheets) or an
     Excel workbook."""
     rows = services.report_all(found, course_id)
     if output == "xlsx":
-        title = f"{found.organization.name}: {services.course_title(course_id)}"
+        title = f"{found.organization.name}: {course_title}"
         response = Response(services.report_xlsx(rows, title), mimetype=services.XLSX_TYPE)
     else:
         response = Response(services.report_csv(rows).encode("utf-8-sig"), mimetype="text/csv")
