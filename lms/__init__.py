@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, g, request
-from flask_login import current_user
+from flask import Flask, Response, g, request, session
+from werkzeug.datastructures import Headers
 
 from lms.auth.cookies import RememberingSessionInterface
 from lms.config import Defaults, ensure_secret_key, environment_overrides
@@ -122,6 +122,26 @@ def _holds_nul(value: Any) -> bool:
     return False
 
 
+_PRIVATE_HEADERS = (("Cache-Control", "private, no-store"),)
+_SECURITY_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    (
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'self'; form-action 'self'; base-uri 'none'; object-src 'none'",
+    ),
+)
+
+
+def _set_missing(headers: Headers, values: tuple[tuple[str, str], ...]) -> None:
+    """Add each header the view did not set itself (a view may loosen one, as SCORM does)."""
+    present = {key.lower() for key, _value in headers.items()} if headers else set()
+    for key, value in values:
+        if key.lower() not in present:
+            headers.add(key, value)
+
+
 def _something_to_commit() -> bool:
     """Whether this request changed anything: pending ORM changes or an open transaction.
 
@@ -184,15 +204,17 @@ def _register_request_hooks(app: Flask) -> None:
                 db.session.commit()
         else:
             db.session.rollback()
-        if current_user.is_authenticated or request.path.startswith("/api/"):
-            response.headers.setdefault("Cache-Control", "private, no-store")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "frame-ancestors 'self'; form-action 'self'; base-uri 'none'; object-src 'none'",
-        )
+        headers = response.headers
+        # A signed-in session or a bearer token gets a private answer. Deciding it from the
+        # session (not current_user) reads no account on pages that never needed one; the
+        # session is read, so the answer still varies by cookie.
+        if (
+            session.get("_user_id") is not None
+            or "auth_token" in g
+            or request.path.startswith("/api/")
+        ):
+            _set_missing(headers, _PRIVATE_HEADERS)
+        _set_missing(headers, _SECURITY_HEADERS)
         return response
 
     @app.template_filter("num")

@@ -32,15 +32,16 @@ def render_page(title: str, body: Markup) -> str:
     """The whole page: the frame around ``body`` (already rendered HTML)."""
     if session.get("_flashes"):
         return render_template(TEMPLATE, title=title, body=body)
-    signed_in = bool(current_user.is_authenticated)
+    user = current_user._get_current_object()  # once: each proxy access costs a lookup
+    signed_in = bool(user.is_authenticated)
     key = (
         current_app.config["SITE_NAME"],
         current_language(),
         request.script_root,
         signed_in,
-        signed_in and current_user.is_author,
-        signed_in and current_user.sees_organizations,
-        signed_in and current_user.is_admin,
+        signed_in and user.is_author,
+        signed_in and user.sees_organizations,
+        signed_in and user.is_admin,
     )
     parts = _FRAMES.get(key)
     if parts is None:
@@ -48,7 +49,7 @@ def render_page(title: str, body: Markup) -> str:
         _FRAMES.put(key, parts)
     fill = {"title": escape(title), "body": body}
     if signed_in:
-        fill["name"] = escape(current_user.name)
+        fill["name"] = escape(user.name)
         fill["csrf"] = escape(_csrf_token())
     # parts alternate: frame text, a hole's name, frame text, ...
     return "".join(part if n % 2 == 0 else fill[part] for n, part in enumerate(parts))

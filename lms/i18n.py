@@ -27,8 +27,9 @@ def select_locale() -> Locale | str:
         asked = request.args.get("lang", "")
         if asked in languages:
             return _locale(asked)
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return _locale(str(current_user.locale))
+    user = current_user._get_current_object()  # once: each proxy access costs a lookup
+    if user is not None and user.is_authenticated and user.locale in languages:
+        return _locale(str(user.locale))
     header = request.headers.get("Accept-Language", "")
     if not header:
         return _locale(default)
@@ -53,7 +54,16 @@ def _locale(code: str) -> Locale:
 
 def current_language() -> str:
     """The language code chosen for the current request (chosen once, then remembered)."""
-    return str(get_locale() or current_app.config["DEFAULT_LOCALE"]).replace("_", "-")
+    locale = get_locale()
+    if locale is None:
+        return str(current_app.config["DEFAULT_LOCALE"]).replace("_", "-")
+    code = _CODES.get(locale)
+    if code is None:
+        code = _CODES[locale] = str(locale).replace("_", "-")
+    return code
+
+
+_CODES: dict[Locale, str] = {}  # "pt_BR" as a page's language: "pt-BR"
 
 
 # Translations by locale, for Jinja's gettext: Flask-Babel's own callables look the

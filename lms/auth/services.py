@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
 from lms.auth.models import ROLES, ApiToken, User
@@ -33,9 +34,31 @@ def normalize_email(email: str) -> str:
 # built once and its row is read as a plain row, then handed to the session as a loaded User
 # (what an ORM query would do, without its per-query machinery: about 60 us a request).
 _USER_ATTRS = tuple(User.__mapper__.column_attrs)
-_USER_ROW = select(*(attr.columns[0] for attr in _USER_ATTRS)).where(
-    User.id == bindparam("user_id")
-)
+_USER_KEYS = tuple(attr.key for attr in _USER_ATTRS)
+_USER_COLUMNS = tuple(attr.columns[0] for attr in _USER_ATTRS)
+_USER_ROW = select(*_USER_COLUMNS).where(User.id == bindparam("user_id"))
+_USER_MANAGER = User._sa_class_manager
+
+
+def user_from_row(values: Sequence[Any]) -> User:
+    """A User from its columns' values (in ``_USER_COLUMNS`` order), attached to the session
+    as loaded from the database: no pending change, nothing to insert.
+
+    The instance is built the way the ORM's own loader builds one (its state created and its
+    dict filled, no attribute events); going through ``User(...)`` would fire an event per
+    column and then have to be told the object is not new.
+    """
+    session = db.session()
+    key = identity_key(User, values[0])
+    known = session.identity_map.get(key)
+    if known is not None:
+        return known
+    user = User.__new__(User)
+    state = _USER_MANAGER._new_state_if_none(user)
+    user.__dict__.update(zip(_USER_KEYS, values, strict=True))
+    state.key = key
+    session.add(user)
+    return user
 
 
 def load_user(user_id: str) -> User | None:
@@ -47,12 +70,7 @@ def load_user(user_id: str) -> User | None:
     if known is not None:
         return known
     row = session.connection().execute(_USER_ROW, {"user_id": int(user_id)}).first()
-    if row is None:
-        return None
-    user = User(**{attr.key: value for attr, value in zip(_USER_ATTRS, row, strict=True)})
-    make_transient_to_detached(user)  # as if loaded: no pending changes, nothing to insert
-    session.add(user)
-    return user
+    return None if row is None else user_from_row(row)
 
 
 def find_user_by_email(email: str) -> User | None:

@@ -86,6 +86,32 @@ def test_security_headers_on_pages_and_api(client):
         assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
 
 
+def test_signed_in_answers_are_private_and_anonymous_pages_are_not(app: Flask, learner: Api):
+    """A page seen through a session or a token is never stored by a shared cache; a page seen
+    anonymously may be. The decision reads the session, so the answer varies by cookie."""
+    anonymous = app.test_client().get("/")
+    assert anonymous.status_code == 200
+    assert "private" not in anonymous.headers.get("Cache-Control", "")
+    assert "no-store" not in anonymous.headers.get("Cache-Control", "")
+
+    browser = app.test_client()
+    page = browser.get("/login").get_data(as_text=True)
+    signed_in = browser.post(
+        "/login",
+        data={"csrf_token": csrf_token(page), "email": "ana@example.org", "password": PASSWORD},
+    )
+    assert signed_in.status_code == 302
+    for path in ("/", "/my", "/static/style.css", "/no-such-page"):
+        response = browser.get(path)
+        assert response.headers["Cache-Control"] == "private, no-store", path
+    assert "Cookie" in browser.get("/").headers.get("Vary", "")
+
+    by_token = learner.get("/my")  # a bearer token on a page, not only on the API
+    assert by_token.status_code == 200
+    assert by_token.headers["Cache-Control"] == "private, no-store"
+    assert app.test_client().get("/api/v1/courses").headers["Cache-Control"] == "private, no-store"
+
+
 def test_every_unsafe_route_refuses_a_cookie_session_without_csrf(app: Flask):
     client = app.test_client()
     page = client.get("/register").get_data(as_text=True)
