@@ -385,7 +385,7 @@ def _probe_learner(uri: str) -> str:
         user = db.session.get(User, probe.user_id)
         assert user is not None
         for key in ("palermo-definition", "trafficking-vs-smuggling", "crises-and-risk"):
-            view_lesson(user, SAMPLE_COURSE_ID, key)
+            view_lesson(user.id, SAMPLE_COURSE_ID, key)
         db.session.commit()
     return probe.email
 

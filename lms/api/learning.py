@@ -68,7 +68,7 @@ def my_enrollments() -> Response:
 @bp.get("/courses/<course_id>/lessons/<lesson_id>")
 @login_required_api
 def lesson(course_id: str, lesson_id: str) -> Response:
-    visit = services.view_lesson(current_user, course_id, lesson_id)
+    visit = services.view_lesson(current_user.id, course_id, lesson_id)
     return jsonify(
         {
             "id": visit.item.key,

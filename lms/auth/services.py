@@ -35,13 +35,13 @@ def normalize_email(email: str) -> str:
 # (what an ORM query would do, without its per-query machinery: about 60 us a request).
 _USER_ATTRS = tuple(User.__mapper__.column_attrs)
 _USER_KEYS = tuple(attr.key for attr in _USER_ATTRS)
-_USER_COLUMNS = tuple(attr.columns[0] for attr in _USER_ATTRS)
-_USER_ROW = select(*_USER_COLUMNS).where(User.id == bindparam("user_id"))
+USER_COLUMNS = tuple(attr.columns[0] for attr in _USER_ATTRS)  # the order user_from_row takes
+_USER_ROW = select(*USER_COLUMNS).where(User.id == bindparam("user_id"))
 _USER_MANAGER = User._sa_class_manager
 
 
 def user_from_row(values: Sequence[Any]) -> User:
-    """A User from its columns' values (in ``_USER_COLUMNS`` order), attached to the session
+    """A User from its columns' values (in ``USER_COLUMNS`` order), attached to the session
     as loaded from the database: no pending change, nothing to insert.
 
     The instance is built the way the ORM's own loader builds one (its state created and its

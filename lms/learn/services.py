@@ -8,17 +8,29 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from flask_babel import gettext as _
-from sqlalchemy import Float, bindparam, cast, literal_column, null, select, union_all, update
+from sqlalchemy import (
+    Float,
+    and_,
+    bindparam,
+    cast,
+    literal_column,
+    null,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.sql.selectable import CompoundSelect
 
 from lms.auth.models import User
+from lms.auth.services import USER_COLUMNS, user_from_row
 from lms.catalog import services as catalog
 from lms.catalog.models import CourseVersion
 from lms.catalog.services import OutlineItem
 from lms.certificates.models import Certificate
 from lms.certificates.services import IssueContext, issue_if_complete
-from lms.errors import Forbidden, InvalidInput, NotEnrolled, NotFound
+from lms.errors import Forbidden, InvalidInput, NotEnrolled, NotFound, Unauthorized
 from lms.extensions import db
 from lms.learn.models import Enrollment, LessonView
 from lms.learn.progress import ItemFact, Progress, QuizResult, compute_progress
@@ -172,6 +184,7 @@ def unenroll(user: User, course_id: str) -> None:
 
 @dataclass(frozen=True)
 class LessonVisit:
+    user: User  # the account, as read with the learner's facts
     version: catalog.VersionFacts
     item: OutlineItem
     html: str
@@ -186,11 +199,14 @@ TOUCH_AFTER = timedelta(minutes=5)
 # cohort re-reading lessons keeps arriving with the same few sets of facts.
 _PROGRESS: Lru[Progress] = Lru(1024)  # a few KB each
 
-# A lesson view reads the learner's facts in one course in one statement (one round trip to
-# the database, rows rather than ORM objects): the enrolment with its version's content hash
-# (which names the cached outline, HTML and facts of the version), the lesson views and the
-# quiz attempts, each row tagged with what it is. A re-read needs nothing more.
-_FACTS_IN_COURSE = union_all(
+# A lesson view reads everything it needs about the person in one statement (one round trip
+# to the database, rows rather than ORM objects): the account (a page reads it here rather
+# than in a statement of its own, lms/auth/current.py), the enrolment in the course with its
+# version's content hash (which names the cached outline, HTML and facts of the version),
+# the lesson views and the quiz attempts, each row tagged with what it is. The account and
+# the enrolment share the first row; a re-read needs nothing more.
+_NO_USER = [null()] * len(USER_COLUMNS)
+_FACTS_IN_COURSE: CompoundSelect = union_all(
     select(
         literal_column("'enrollment'").label("kind"),
         Enrollment.last_item_key.label("key"),
@@ -200,9 +216,15 @@ _FACTS_IN_COURSE = union_all(
         Enrollment.active.label("flag"),
         CourseVersion.content_hash.label("content_hash"),
         cast(null(), Float).label("score"),
+        *(column.label(f"user_{column.key}") for column in USER_COLUMNS),
     )
-    .join(CourseVersion, CourseVersion.id == Enrollment.course_version_id)
-    .where(Enrollment.user_id == bindparam("user_id"), Enrollment.course_id == bindparam("course")),
+    .select_from(User)
+    .outerjoin(
+        Enrollment,
+        and_(Enrollment.user_id == User.id, Enrollment.course_id == bindparam("course")),
+    )
+    .outerjoin(CourseVersion, CourseVersion.id == Enrollment.course_version_id)
+    .where(User.id == bindparam("user_id")),
     select(
         literal_column("'view'"),
         LessonView.item_key,
@@ -212,6 +234,7 @@ _FACTS_IN_COURSE = union_all(
         null(),
         null(),
         null(),
+        *_NO_USER,
     ).where(
         LessonView.user_id == bindparam("user_id"), LessonView.course_id == bindparam("course")
     ),
@@ -224,6 +247,7 @@ _FACTS_IN_COURSE = union_all(
         QuizAttempt.passed,
         null(),
         QuizAttempt.score_percent,
+        *_NO_USER,
     ).where(
         QuizAttempt.user_id == bindparam("user_id"), QuizAttempt.course_id == bindparam("course")
     ),
@@ -249,39 +273,55 @@ class _Attempt:
     score_percent: float | None
 
 
-def _facts_in_course(
-    user_id: int, course_id: str
-) -> tuple[_EnrollmentState | None, dict[str, datetime], tuple[_Attempt, ...]]:
-    """The learner's enrolment, lesson views (key: time) and attempts in a course."""
+@dataclass(frozen=True)
+class _Facts:
+    user: User | None  # None: the account is gone
+    enrollment: _EnrollmentState | None
+    views: dict[str, datetime]  # lesson key: last viewed
+    attempts: tuple[_Attempt, ...]
+
+
+def _facts_in_course(user_id: int, course_id: str) -> _Facts:
+    """The account, and its enrolment, lesson views and attempts in a course."""
+    user: User | None = None
     state: _EnrollmentState | None = None
     views: dict[str, datetime] = {}
     attempts: list[_Attempt] = []
     rows = db.session.connection().execute(
         _FACTS_IN_COURSE, {"user_id": user_id, "course": course_id}
     )
-    for kind, key, at, number, version_id, flag, content_hash, score in rows:
+    width = len(USER_COLUMNS)
+    for row in rows:
+        kind, key, at, number, version_id, flag, content_hash, score = row[:-width]
         if kind == "view":
             views[key] = at
         elif kind == "attempt":
             attempts.append(_Attempt(key, number, at, flag, score))
         else:
-            state = _EnrollmentState(number, bool(flag), version_id, content_hash, key, at)
+            user = user_from_row(row[-width:])
+            if number is not None:
+                state = _EnrollmentState(number, bool(flag), version_id, content_hash, key, at)
     attempts.sort(key=lambda a: (a.quiz_key, a.number))
-    return state, views, tuple(attempts)
+    return _Facts(user, state, views, tuple(attempts))
 
 
-def view_lesson(user: User, course_id: str, lesson_id: str) -> LessonVisit:
+def view_lesson(user_id: int, course_id: str, lesson_id: str) -> LessonVisit:
     """Open a lesson: it must be in the learner's version; the view is recorded.
 
     A first view is a new fact: it is stored and progress recomputed (and a certificate
     issued if it completes the course). A re-read only moves the resume point: one
-    statement reads the learner's facts as rows, and the version's content comes from this
-    process's cache.
+    statement reads the account and the learner's facts as rows, and the version's content
+    comes from this process's cache. Unauthorized when the account no longer exists.
     """
-    state, views, attempts = _facts_in_course(user.id, course_id)
+    facts = _facts_in_course(user_id, course_id)
+    user = facts.user
+    if user is None:
+        raise Unauthorized()
+    state, views, attempts = facts.enrollment, facts.views, facts.attempts
     if state is None or not state.active:
         require_enrollment(user, course_id)  # answers 404, or 403 not_enrolled
-        state, views, attempts = _facts_in_course(user.id, course_id)  # enrolled just now
+        facts = _facts_in_course(user_id, course_id)  # enrolled just now
+        state, views, attempts = facts.enrollment, facts.views, facts.attempts
         if state is None:
             raise NotEnrolled()
     version = catalog.version_facts(state.course_version_id, state.content_hash)
@@ -291,12 +331,13 @@ def view_lesson(user: User, course_id: str, lesson_id: str) -> LessonVisit:
     html = catalog.lesson_html(version, lesson_id)
     now = utcnow()
     if lesson_id not in views:
-        return LessonVisit(version, item, html, _first_view(user, course_id, lesson_id, now))
+        first = _first_view(user, course_id, lesson_id, now)
+        return LessonVisit(user, version, item, html, first)
     if _stale(views[lesson_id], now):
         db.session.execute(
             update(LessonView)
             .where(
-                LessonView.user_id == user.id,
+                LessonView.user_id == user_id,
                 LessonView.course_id == course_id,
                 LessonView.item_key == lesson_id,
             )
@@ -310,14 +351,14 @@ def view_lesson(user: User, course_id: str, lesson_id: str) -> LessonVisit:
             .values(last_item_key=lesson_id, last_activity_at=now)
             .execution_options(synchronize_session=False)
         )
-    facts = (version.id, version.content_hash, frozenset(views), attempts)
-    progress = _PROGRESS.get(facts)
+    key = (version.id, version.content_hash, frozenset(views), attempts)
+    progress = _PROGRESS.get(key)
     if progress is None:
         progress = _progress(
             catalog.outline_items(version), version.completion, set(views), attempts
         )
-        _PROGRESS.put(facts, progress)
-    return LessonVisit(version, item, html, progress)
+        _PROGRESS.put(key, progress)
+    return LessonVisit(user, version, item, html, progress)
 
 
 def _first_view(user: User, course_id: str, lesson_id: str, now: datetime) -> Progress:

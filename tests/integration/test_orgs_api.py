@@ -289,7 +289,7 @@ def test_the_report_statement_count_does_not_grow_with_learners(app: Flask, worl
             db.session.add(OrgMembership(org_id=world.org_id, user_id=user.id, role="member"))
             enroll(user, COURSE)
             if n % 2:
-                view_lesson(user, COURSE, LESSON)
+                view_lesson(user.id, COURSE, LESSON)
         db.session.commit()
     assert world.admin.get(report_path(world)).get_json()["enrolled"] == 30
     many = statements()
