@@ -12,7 +12,7 @@ from werkzeug.datastructures import Headers
 
 from lms.auth.cookies import RememberingSessionInterface
 from lms.config import Defaults, ensure_secret_key, environment_overrides
-from lms.database import in_database_transaction, tune_engine
+from lms.database import in_database_transaction, session_holds_connection, tune_engine
 from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -151,8 +151,8 @@ def _something_to_commit() -> bool:
     session = db.session()
     if session.new or session.dirty or session.deleted:
         return True
-    if not session.in_transaction():
-        return False
+    if not session_holds_connection(session):
+        return False  # nothing ran through the session, or only a User was attached to it
     return in_database_transaction(session.connection().connection.dbapi_connection)
 
 

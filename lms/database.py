@@ -34,9 +34,11 @@ import time
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy import Select, event
+from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import CompoundSelect
 
 # A statement that reads without taking locks or moving sequences.
 _SELECT = re.compile(r"\s*SELECT\b", re.IGNORECASE)
@@ -152,3 +154,125 @@ def in_database_transaction(dbapi_connection: Any) -> bool:
     if status is not None:  # psycopg
         return int(status) != 0  # TransactionStatus.IDLE
     return bool(getattr(dbapi_connection, "in_transaction", True))  # sqlite3; else assume so
+
+
+class DriverRead:
+    """A read for the hottest page, run on a pooled driver connection directly.
+
+    A statement through the ORM session costs a session, a transaction, a connection wrapper
+    and SQLAlchemy's execution context on top of the driver's own work: on a lesson re-read,
+    more than the page's rendering. A ``DriverRead`` is a Core ``SELECT`` compiled once per
+    dialect; ``rows`` checks a connection out of the engine's pool, runs the compiled SQL on
+    its cursor, converts each column as SQLAlchemy's type would (SQLite's datetimes and
+    booleans) and hands the connection back. What stays as it was:
+
+    - the engine's ``before_cursor_execute``/``after_cursor_execute`` listeners see the
+      statement (the tests' and the bench's statement counts, PostgreSQL's begin-at-first-
+      write check);
+    - the pool's checkout listener pings a connection that idled (``DB_PING_AFTER_IDLE``);
+    - a driver error is raised as SQLAlchemy's ``DBAPIError`` (a lost connection marked
+      ``connection_invalidated``, the pool renewed), so ``lms.errors`` answers it as any.
+
+    Use ``read_rows``: it takes this path only while the request's session holds no
+    connection, since a statement on another connection would not see the session's
+    uncommitted writes. Parameters must be values the driver takes as they are (integers,
+    strings); a statement whose parameters need converting is refused when compiled.
+    """
+
+    def __init__(self, statement: Select[Any] | CompoundSelect) -> None:
+        self.statement = statement
+        self._compiled: dict[str, tuple[str, tuple[str, ...] | None]] = {}
+        self._converters: dict[tuple[str, tuple[Any, ...]], list[Any]] = {}
+
+    def _sql(self, dialect: Dialect) -> tuple[str, tuple[str, ...] | None]:
+        found = self._compiled.get(dialect.name)
+        if found is None:
+            compiled = self.statement.compile(dialect=dialect)
+            for bind in compiled.binds.values():
+                if bind.type.dialect_impl(dialect).bind_processor(dialect) is not None:
+                    raise TypeError(f"parameter {bind.key!r} needs converting; use the session")
+            order = tuple(compiled.positiontup) if compiled.positiontup else None
+            found = self._compiled[dialect.name] = (str(compiled), order)
+        return found
+
+    def _converters_for(self, dialect: Dialect, description: Any) -> list[Any]:
+        type_codes = tuple(column[1] for column in description)
+        key = (dialect.name, type_codes)
+        found = self._converters.get(key)
+        if found is None:
+            found = self._converters[key] = [
+                column.type.dialect_impl(dialect).result_processor(dialect, type_code)
+                for column, type_code in zip(
+                    self.statement.selected_columns, type_codes, strict=True
+                )
+            ]
+        return found
+
+    def rows(self, engine: Engine, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """Every row of the statement, with ``params``, each converted as SQLAlchemy would."""
+        dialect = engine.dialect
+        sql, order = self._sql(dialect)
+        args: Any = tuple(params[name] for name in order) if order is not None else params
+        connection = engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            try:
+                engine.dispatch.before_cursor_execute(None, cursor, sql, args, None, False)
+                cursor.execute(sql, args)
+                found = cursor.fetchall()
+                engine.dispatch.after_cursor_execute(None, cursor, sql, args, None, False)
+                converters = self._converters_for(dialect, cursor.description)
+            finally:
+                cursor.close()
+        except dialect.loaded_dbapi.Error as error:
+            lost = dialect.is_disconnect(error, connection.dbapi_connection, None)
+            if lost:
+                connection.invalidate(error)
+                engine.dispose(close=False)  # the others are as dead: start the pool afresh
+            connection.close()
+            raise DBAPIError.instance(
+                sql,
+                args,
+                error,
+                dialect.loaded_dbapi.Error,
+                connection_invalidated=lost,
+                dialect=dialect,
+            ) from error
+        connection.close()  # back to the pool
+        if not any(converters):
+            return [tuple(row) for row in found]
+        return [
+            tuple(
+                value if convert is None else convert(value)
+                for convert, value in zip(converters, row, strict=True)
+            )
+            for row in found
+        ]
+
+
+def read_rows(session: Session, read: DriverRead, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """``read``'s rows: on a pooled driver connection while ``session`` holds none (nothing
+    of the request is unwritten there), else through the session's own connection."""
+    if not session_holds_connection(session):
+        return read.rows(session.get_bind(), params)  # type: ignore[arg-type]
+    return [tuple(row) for row in session.connection().execute(read.statement, params)]
+
+
+def session_holds_connection(session: Session) -> bool:
+    """Whether ``session``'s current transaction has checked out a connection (so holds
+    whatever the request wrote and has not committed)."""
+    return bool(session.info.get(_CONNECTED))
+
+
+_CONNECTED = "lms_connected"
+
+
+@event.listens_for(Session, "after_begin")
+def _connection_taken(session: Session, _transaction: Any, _connection: Any) -> None:
+    session.info[_CONNECTED] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _connection_given_back(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # the outermost transaction: its connection is released
+        session.info.pop(_CONNECTED, None)

@@ -30,6 +30,7 @@ from lms.catalog.models import CourseVersion
 from lms.catalog.services import OutlineItem
 from lms.certificates.models import Certificate
 from lms.certificates.services import IssueContext, issue_if_complete
+from lms.database import DriverRead, read_rows
 from lms.errors import Forbidden, InvalidInput, NotEnrolled, NotFound, Unauthorized
 from lms.extensions import db
 from lms.learn.models import Enrollment, LessonView
@@ -254,6 +255,11 @@ _FACTS_IN_COURSE: CompoundSelect = union_all(
 )
 
 
+# First thing in a lesson request, before anything is written: run on the driver directly
+# (lms.database.DriverRead), without the ORM session's per-request machinery.
+_FACTS_READ = DriverRead(_FACTS_IN_COURSE)
+
+
 @dataclass(frozen=True)
 class _EnrollmentState:
     id: int
@@ -287,9 +293,7 @@ def _facts_in_course(user_id: int, course_id: str) -> _Facts:
     state: _EnrollmentState | None = None
     views: dict[str, datetime] = {}
     attempts: list[_Attempt] = []
-    rows = db.session.connection().execute(
-        _FACTS_IN_COURSE, {"user_id": user_id, "course": course_id}
-    )
+    rows = read_rows(db.session(), _FACTS_READ, {"user_id": user_id, "course": course_id})
     width = len(USER_COLUMNS)
     for row in rows:
         kind, key, at, number, version_id, flag, content_hash, score = row[:-width]

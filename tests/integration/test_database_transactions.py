@@ -184,3 +184,13 @@ def test_a_lock_not_granted_in_time_is_a_503_and_changes_nothing(make_app: Any):
     again = ana.patch("/api/v1/me", json={"name": "Ana María Pérez"})
     assert again.status_code == 200
     assert ana.get("/api/v1/me").get_json()["name"] == "Ana María Pérez"
+
+
+def test_a_connection_lost_under_a_lesson_page_is_a_503_then_recovers(make_app: Any):
+    """The lesson page reads on a pooled driver connection (lms.database.DriverRead): a lost
+    one is answered like any other, and the page works again on the next request."""
+    ana = _connection_closed_while_pooled(make_app, ping_after_idle=3600)
+    lost = ana.get(f"/courses/{COURSE}/lessons/{FIRST}")
+    assert lost.status_code == 503
+    assert lost.headers["Retry-After"] == "1"
+    assert ana.get(f"/courses/{COURSE}/lessons/{FIRST}").status_code == 200

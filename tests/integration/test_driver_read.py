@@ -1,0 +1,118 @@
+"""The lesson page's read on a pooled driver connection (lms.database.DriverRead) gives the rows
+the ORM session would, in the same types, is seen by statement listeners, and never reads past
+the request's own unwritten changes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import JSON, bindparam, select
+
+from lms.admin.models import AuditEvent
+from lms.auth.models import User
+from lms.database import DriverRead, read_rows, session_holds_connection
+from lms.extensions import db
+from lms.learn.models import LessonView
+from lms.learn.services import _FACTS_IN_COURSE
+from lms.quiz.models import QuizAttempt
+from tests.answers import right_answers
+from tests.conftest import Api
+from tests.integration.test_query_counts import counting
+
+COURSE = "ctip-humanitarian"
+LESSONS = ("palermo-definition", "trafficking-vs-smuggling")
+
+
+def _learner_with_history(app: Flask, learner: Api) -> None:
+    """Ana: enrolled, two lessons read, one quiz attempt submitted (a datetime, a boolean,
+    a float and NULLs in every row kind of the lesson page's statement)."""
+    assert learner.post(f"/api/v1/courses/{COURSE}/enrollment").status_code in (200, 201)
+    for lesson in LESSONS:
+        assert learner.get(f"/api/v1/courses/{COURSE}/lessons/{lesson}").status_code == 200
+    started = learner.post(f"/api/v1/courses/{COURSE}/quizzes/m1-quiz/attempts")
+    assert started.status_code in (200, 201), started.get_json()
+    attempt = started.get_json()
+    answers = right_answers(app, attempt["attempt_id"], attempt["questions"])
+    submitted = learner.post(
+        f"/api/v1/attempts/{attempt['attempt_id']}/submit", {"answers": answers}
+    )
+    assert submitted.status_code == 200, submitted.get_json()
+
+
+def _ana(app: Flask) -> int:
+    with app.app_context():
+        found = db.session.scalar(select(User.id).where(User.email == "ana@example.org"))
+        assert found is not None
+        return int(found)
+
+
+def test_the_driver_gives_the_rows_and_types_the_session_would(app: Flask, learner: Api):
+    _learner_with_history(app, learner)
+    params = {"user_id": _ana(app), "course": COURSE}
+    read = DriverRead(_FACTS_IN_COURSE)
+    with app.app_context():
+        by_session = [tuple(row) for row in db.session.execute(_FACTS_IN_COURSE, params)]
+        db.session.remove()
+        by_driver = read.rows(db.engine, params)
+    assert sorted(by_driver, key=repr) == sorted(by_session, key=repr)
+    kinds = {row[0] for row in by_driver}
+    assert kinds == {"enrollment", "view", "attempt"}
+    for row in by_driver:
+        by_type = [type(value) for value in row if value is not None]
+        assert all(t in (str, int, float, bool, datetime) for t in by_type), row
+    attempt = next(row for row in by_driver if row[0] == "attempt")
+    assert isinstance(attempt[2], datetime) and isinstance(attempt[5], bool)
+    assert isinstance(attempt[7], float)
+
+
+def test_the_driver_read_is_seen_by_statement_listeners(app: Flask, learner: Api):
+    _learner_with_history(app, learner)
+    user_id = _ana(app)
+    with counting(app) as statements, app.app_context():
+        rows = DriverRead(_FACTS_IN_COURSE).rows(db.engine, {"user_id": user_id, "course": COURSE})
+    assert rows
+    assert len(statements) == 1 and "lesson_views" in statements[0]
+
+
+def test_a_read_after_a_write_in_the_request_sees_that_write(app: Flask, learner: Api):
+    """Once the session holds a connection, the read goes through it: a row flushed but not
+    committed is in the answer (another connection could not see it)."""
+    assert learner.post(f"/api/v1/courses/{COURSE}/enrollment").status_code in (200, 201)
+    user_id = _ana(app)
+    read = DriverRead(_FACTS_IN_COURSE)
+    params = {"user_id": user_id, "course": COURSE}
+    with app.test_request_context():
+        session = db.session()
+        assert not session_holds_connection(session)
+        before = read_rows(session, read, params)
+        assert not session_holds_connection(session)  # the driver's connection went back
+        assert [row for row in before if row[0] == "view"] == []
+        session.add(LessonView(user_id=user_id, course_id=COURSE, item_key=LESSONS[0]))
+        session.flush()
+        assert session_holds_connection(session)
+        after = read_rows(session, read, params)
+        assert [row[1] for row in after if row[0] == "view"] == [LESSONS[0]]
+        session.rollback()
+        assert not session_holds_connection(session)
+        assert [row for row in read_rows(session, read, params) if row[0] == "view"] == []
+
+
+def test_a_parameter_the_driver_cannot_take_as_it_is_is_refused(app: Flask):
+    """A parameter SQLAlchemy converts before the driver sees it (a JSON value; a datetime on
+    SQLite) would be sent unconverted: such a statement is refused when compiled."""
+    statement = select(AuditEvent.id).where(AuditEvent.details == bindparam("details", type_=JSON))
+    with app.app_context(), pytest.raises(TypeError, match="details"):
+        DriverRead(statement).rows(db.engine, {"details": {"a": 1}})
+
+
+def test_each_quiz_attempt_row_keeps_its_number(app: Flask, learner: Api):
+    _learner_with_history(app, learner)
+    with app.app_context():
+        numbers = db.session.scalars(select(QuizAttempt.number)).all()
+        rows: list[Any] = DriverRead(_FACTS_IN_COURSE).rows(
+            db.engine, {"user_id": _ana(app), "course": COURSE}
+        )
+    assert sorted(row[3] for row in rows if row[0] == "attempt") == sorted(numbers)
