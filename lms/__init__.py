@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +19,31 @@ ROOT = Path(__file__).resolve().parent.parent
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
+class Platform(Flask):
+    """Flask, minus one check per hook and view on every request.
+
+    Flask asks of every request hook and view, on every request, whether it is a coroutine
+    function (``ensure_sync``). The platform's are all plain functions and never change, so
+    the answer is kept per function; an ``async def`` would still be wrapped as Flask does.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._plain_functions: set[Callable[..., Any]] = set()
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        if func in self._plain_functions:
+            return func
+        wrapped = super().ensure_sync(func)
+        if wrapped is func:
+            self._plain_functions.add(func)
+        return wrapped
+
+
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app. ``test_config`` wins over defaults, instance/config.py and LMS_* vars."""
     instance_path = Path(os.environ.get("LMS_INSTANCE_PATH", "instance")).resolve()
-    app = Flask(
+    app = Platform(
         __name__,
         instance_path=str(instance_path),
         instance_relative_config=True,

@@ -40,24 +40,29 @@ _USER_ROW = select(*USER_COLUMNS).where(User.id == bindparam("user_id"))
 _USER_MANAGER = User._sa_class_manager
 
 
-def user_from_row(values: Sequence[Any]) -> User:
-    """A User from its columns' values (in ``USER_COLUMNS`` order), attached to the session
-    as loaded from the database: no pending change, nothing to insert.
+def user_from_row(values: Sequence[Any], *, attach: bool = True) -> User:
+    """A User from its columns' values (in ``USER_COLUMNS`` order), as loaded from the
+    database: no pending change, nothing to insert.
 
     The instance is built the way the ORM's own loader builds one (its state created and its
     dict filled, no attribute events); going through ``User(...)`` would fire an event per
-    column and then have to be told the object is not new.
+    column and then have to be told the object is not new. When the request's session
+    already holds this user, that instance is the answer. Otherwise the new one is attached
+    to the session, or with ``attach=False`` left detached with every column loaded: what a
+    page that only shows the account needs, without starting a session for it (assigning it
+    to a relationship, or ``db.session.add``, attaches it later if ever needed).
     """
-    session = db.session()
     key = identity_key(User, values[0])
-    known = session.identity_map.get(key)
-    if known is not None:
-        return known
+    if attach or db.session.registry.has():
+        known = db.session().identity_map.get(key)
+        if known is not None:
+            return known
     user = User.__new__(User)
     state = _USER_MANAGER._new_state_if_none(user)
     user.__dict__.update(zip(_USER_KEYS, values, strict=True))
     state.key = key
-    session.add(user)
+    if attach:
+        db.session.add(user)
     return user
 
 

@@ -302,7 +302,7 @@ def _facts_in_course(user_id: int, course_id: str) -> _Facts:
         elif kind == "attempt":
             attempts.append(_Attempt(key, number, at, flag, score))
         else:
-            user = user_from_row(row[-width:])
+            user = user_from_row(row[-width:], attach=False)
             if number is not None:
                 state = _EnrollmentState(number, bool(flag), version_id, content_hash, key, at)
     attempts.sort(key=lambda a: (a.quiz_key, a.number))
