@@ -12,7 +12,12 @@ from werkzeug.datastructures import Headers
 
 from lms.auth.cookies import RememberingSessionInterface
 from lms.config import Defaults, ensure_secret_key, environment_overrides
-from lms.database import in_database_transaction, session_holds_connection, tune_engine
+from lms.database import (
+    ENGINE_OPTIONS,
+    in_database_transaction,
+    session_holds_connection,
+    tune_engine,
+)
 from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,6 +82,10 @@ def _configure(app: Flask, instance_path: Path, test_config: Mapping[str, Any] |
     app.config.update(environment_overrides(os.environ))
     if test_config:
         app.config.update(test_config)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        **ENGINE_OPTIONS,
+        **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+    }
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         instance_path.mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance_path / 'lms.sqlite3'}"

@@ -58,6 +58,7 @@ def is_plain_read(statement: str) -> bool:
 def tune_engine(engine: Engine, ping_after_idle: float, lock_timeout: float) -> None:
     """Install the settings above on ``engine`` (called once per app)."""
     _ping_idle_connections(engine, ping_after_idle)
+    _roll_back_on_return_only_when_open(engine)
     if engine.dialect.name == "sqlite":
         _tune_sqlite(engine, lock_timeout)
     elif engine.dialect.name == "postgresql" and engine.dialect.driver == "psycopg":
@@ -95,6 +96,26 @@ def _ping_idle_connections(engine: Engine, after: float) -> None:
         except engine.dialect.loaded_dbapi.Error as error:
             # The pool discards this connection and checks out another (up to 3 tries).
             raise DisconnectionError("the pooled connection was closed") from error
+
+
+ENGINE_OPTIONS = {"pool_reset_on_return": None}  # see _roll_back_on_return_only_when_open
+
+
+def _roll_back_on_return_only_when_open(engine: Engine) -> None:
+    """A connection handed back to the pool is rolled back only when it holds a transaction.
+
+    The pool's own reset (``pool_reset_on_return``, off in ``ENGINE_OPTIONS``) rolls back
+    every connection it gets back. Most come back holding none (a request that only read,
+    or one already committed or rolled back by its session), and on psycopg even a rollback
+    with nothing to undo goes through the driver's wait loop.
+    """
+
+    @event.listens_for(engine, "reset")
+    def on_reset(dbapi_connection: Any, _record: Any, state: Any) -> None:
+        if state.terminate_only:
+            return  # the connection is being closed, not reused
+        if in_database_transaction(dbapi_connection):
+            dbapi_connection.rollback()
 
 
 def _tune_sqlite(engine: Engine, lock_timeout: float) -> None:
@@ -182,7 +203,7 @@ class DriverRead:
     def __init__(self, statement: Select[Any] | CompoundSelect) -> None:
         self.statement = statement
         self._compiled: dict[str, tuple[str, tuple[str, ...] | None]] = {}
-        self._converters: dict[tuple[str, tuple[Any, ...]], list[Any]] = {}
+        self._converters: dict[str, list[Any]] = {}
 
     def _sql(self, dialect: Dialect) -> tuple[str, tuple[str, ...] | None]:
         found = self._compiled.get(dialect.name)
@@ -195,12 +216,14 @@ class DriverRead:
             found = self._compiled[dialect.name] = (str(compiled), order)
         return found
 
-    def _converters_for(self, dialect: Dialect, description: Any) -> list[Any]:
-        type_codes = tuple(column[1] for column in description)
-        key = (dialect.name, type_codes)
-        found = self._converters.get(key)
+    def _converters_for(self, dialect: Dialect, cursor: Any) -> list[Any]:
+        """Per column, SQLAlchemy's conversion of the driver's value (None: kept as it is).
+        Worked out from the first answer's column types, which are the statement's own and
+        the same on every run (reading the driver's description costs time on each)."""
+        found = self._converters.get(dialect.name)
         if found is None:
-            found = self._converters[key] = [
+            type_codes = [column[1] for column in cursor.description]
+            found = self._converters[dialect.name] = [
                 column.type.dialect_impl(dialect).result_processor(dialect, type_code)
                 for column, type_code in zip(
                     self.statement.selected_columns, type_codes, strict=True
@@ -221,7 +244,7 @@ class DriverRead:
                 cursor.execute(sql, args)
                 found = cursor.fetchall()
                 engine.dispatch.after_cursor_execute(None, cursor, sql, args, None, False)
-                converters = self._converters_for(dialect, cursor.description)
+                converters = self._converters_for(dialect, cursor)
             finally:
                 cursor.close()
         except dialect.loaded_dbapi.Error as error:

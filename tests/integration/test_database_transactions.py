@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.engine import make_url
 
 from lms.admin.models import AuditEvent
+from lms.database import in_database_transaction
 from lms.errors import InvalidInput
 from lms.extensions import db
 from tests.conftest import register_api
@@ -194,3 +195,27 @@ def test_a_connection_lost_under_a_lesson_page_is_a_503_then_recovers(make_app: 
     assert lost.status_code == 503
     assert lost.headers["Retry-After"] == "1"
     assert ana.get(f"/courses/{COURSE}/lessons/{FIRST}").status_code == 200
+
+
+def test_a_connection_handed_back_inside_a_transaction_is_rolled_back(app: Flask):
+    """The pool's own rollback on return is off (most connections come back holding nothing);
+    one that comes back holding a transaction is still rolled back before anyone reuses it."""
+    with app.app_context():
+        engine = db.engine
+        raw = engine.raw_connection()
+        cursor = raw.cursor()
+        insert = "INSERT INTO audit_events (at, action, target, origin, details) VALUES "
+        value = "(CURRENT_TIMESTAMP, 'left-open', 't', 'o', '{}')"
+        if engine.dialect.name == "postgresql":
+            cursor.execute("BEGIN")
+        cursor.execute(insert + value)
+        cursor.close()
+        assert in_database_transaction(raw.dbapi_connection)
+        raw.close()  # back to the pool, never committed
+        again = engine.raw_connection()
+        try:
+            assert not in_database_transaction(again.dbapi_connection)
+        finally:
+            again.close()
+        left = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "left-open")
+        assert db.session.scalar(left) == 0
