@@ -178,6 +178,8 @@ def _something_to_commit() -> bool:
     A request that only read ends without a COMMIT (the session is closed at teardown), which
     on PostgreSQL saves a round trip (lms.database begins transactions at the first write).
     """
+    if not db.session.registry.has():
+        return False  # the request never used its session
     session = db.session()
     if session.new or session.dirty or session.deleted:
         return True

@@ -37,7 +37,7 @@ from typing import Any
 from sqlalchemy import Select, event
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.exc import DBAPIError, DisconnectionError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.sql.selectable import CompoundSelect
 
 # A statement that reads without taking locks or moving sequences.
@@ -273,12 +273,17 @@ class DriverRead:
         ]
 
 
-def read_rows(session: Session, read: DriverRead, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-    """``read``'s rows: on a pooled driver connection while ``session`` holds none (nothing
-    of the request is unwritten there), else through the session's own connection."""
-    if not session_holds_connection(session):
-        return read.rows(session.get_bind(), params)  # type: ignore[arg-type]
-    return [tuple(row) for row in session.connection().execute(read.statement, params)]
+def read_rows(
+    sessions: scoped_session[Any], engine: Engine, read: DriverRead, params: dict[str, Any]
+) -> list[tuple[Any, ...]]:
+    """``read``'s rows: on a pooled driver connection while the request's session holds no
+    connection (nothing of the request is unwritten there; a request that has not used its
+    session yet does not even start one), else through the session's own connection."""
+    if sessions.registry.has():
+        session = sessions()
+        if session_holds_connection(session):
+            return [tuple(row) for row in session.connection().execute(read.statement, params)]
+    return read.rows(engine, params)
 
 
 def session_holds_connection(session: Session) -> bool:

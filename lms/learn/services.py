@@ -293,7 +293,7 @@ def _facts_in_course(user_id: int, course_id: str) -> _Facts:
     state: _EnrollmentState | None = None
     views: dict[str, datetime] = {}
     attempts: list[_Attempt] = []
-    rows = read_rows(db.session(), _FACTS_READ, {"user_id": user_id, "course": course_id})
+    rows = read_rows(db.session, db.engine, _FACTS_READ, {"user_id": user_id, "course": course_id})
     width = len(USER_COLUMNS)
     for row in rows:
         kind, key, at, number, version_id, flag, content_hash, score = row[:-width]

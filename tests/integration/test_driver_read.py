@@ -87,17 +87,19 @@ def test_a_read_after_a_write_in_the_request_sees_that_write(app: Flask, learner
     with app.test_request_context():
         session = db.session()
         assert not session_holds_connection(session)
-        before = read_rows(session, read, params)
+        before = read_rows(db.session, db.engine, read, params)
         assert not session_holds_connection(session)  # the driver's connection went back
         assert [row for row in before if row[0] == "view"] == []
         session.add(LessonView(user_id=user_id, course_id=COURSE, item_key=LESSONS[0]))
         session.flush()
         assert session_holds_connection(session)
-        after = read_rows(session, read, params)
+        after = read_rows(db.session, db.engine, read, params)
         assert [row[1] for row in after if row[0] == "view"] == [LESSONS[0]]
         session.rollback()
         assert not session_holds_connection(session)
-        assert [row for row in read_rows(session, read, params) if row[0] == "view"] == []
+        assert [
+            row for row in read_rows(db.session, db.engine, read, params) if row[0] == "view"
+        ] == []
 
 
 def test_a_parameter_the_driver_cannot_take_as_it_is_is_refused(app: Flask):

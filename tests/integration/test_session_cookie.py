@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.conftest import csrf_token
 from tests.integration.test_journey_pages import _register
 
 
@@ -65,3 +66,40 @@ def test_a_change_made_by_one_request_stays_out_of_the_remembered_session(app: F
         other.set_cookie("session", cookie)
         other.get("/t/session")
     assert "scratch" not in seen[0] and "scratch" not in seen[1]
+
+
+def _with_other_cookies(app: Flask, session_cookie: str, **others: str) -> FlaskClient:
+    client = app.test_client()
+    for name, value in others.items():
+        client.set_cookie(name, value)
+    client.set_cookie("session", session_cookie)
+    return client
+
+
+def test_the_session_cookie_is_read_among_other_cookies(app: Flask):
+    """Remembered by the whole Cookie header: another cookie beside it changes nothing, and an
+    altered session cookie beside the same other cookie is still refused."""
+    client, _first = _signed_in(app)
+    client.get("/my")  # shows (and so removes) the welcome message: the cookie changes once
+    found = client.get_cookie("session")
+    assert found is not None
+    cookie = found.value
+    for others in ({"theme": "dark"}, {"theme": "dark", "lang": "es-419"}):
+        browser = _with_other_cookies(app, cookie, **others)
+        for _twice in range(2):  # verified, then remembered
+            page = browser.get("/my")
+            assert page.status_code == 200, others
+            assert page.headers.get("Set-Cookie") is None  # an unchanged session is not re-sent
+    altered = cookie[:-1] + ("A" if cookie[-1] != "A" else "B")
+    assert _with_other_cookies(app, altered, theme="dark").get("/my").status_code == 302
+
+
+def test_a_changed_session_is_sent_back_and_an_unchanged_one_is_not(app: Flask):
+    client, _cookie = _signed_in(app)
+    client.get("/my")  # shows (and so removes) the welcome message: the session changed
+    unchanged = client.get("/my")
+    assert unchanged.headers.get("Set-Cookie") is None
+    assert "Cookie" in unchanged.headers.get("Vary", "")
+    token = csrf_token(client.get("/my").get_data(as_text=True))
+    signed_out = client.post("/logout", data={"csrf_token": token})
+    assert "session=" in signed_out.headers.get("Set-Cookie", "")
