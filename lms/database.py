@@ -30,7 +30,9 @@ Four things are tuned here, once per engine, by ``tune_engine``:
 from __future__ import annotations
 
 import re
+import threading
 import time
+import weakref
 from functools import lru_cache
 from typing import Any
 
@@ -38,6 +40,7 @@ from sqlalchemy import Select, event
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql.selectable import CompoundSelect
 
 # A statement that reads without taking locks or moving sequences.
@@ -58,6 +61,8 @@ def is_plain_read(statement: str) -> bool:
 def tune_engine(engine: Engine, ping_after_idle: float, lock_timeout: float) -> None:
     """Install the settings above on ``engine`` (called once per app)."""
     _ping_idle_connections(engine, ping_after_idle)
+    _PING_AFTER[engine] = ping_after_idle
+    event.listen(engine, "engine_disposed", _let_go_of_disposed)
     _roll_back_on_return_only_when_open(engine)
     if engine.dialect.name == "sqlite":
         _tune_sqlite(engine, lock_timeout)
@@ -236,7 +241,7 @@ class DriverRead:
         dialect = engine.dialect
         sql, order = self._sql(dialect)
         args: Any = tuple(params[name] for name in order) if order is not None else params
-        connection = engine.raw_connection()
+        connection = _held_connection(engine)
         try:
             cursor = connection.cursor()
             try:
@@ -247,12 +252,14 @@ class DriverRead:
                 converters = self._converters_for(dialect, cursor)
             finally:
                 cursor.close()
+            raw = connection.dbapi_connection
+            if raw is not None and in_database_transaction(raw):
+                raw.rollback()  # a driver that began one for a read: end it
         except dialect.loaded_dbapi.Error as error:
             lost = dialect.is_disconnect(error, connection.dbapi_connection, None)
+            _let_go(invalidate=True)
             if lost:
-                connection.invalidate(error)
                 engine.dispose(close=False)  # the others are as dead: start the pool afresh
-            connection.close()
             raise DBAPIError.instance(
                 sql,
                 args,
@@ -261,7 +268,6 @@ class DriverRead:
                 connection_invalidated=lost,
                 dialect=dialect,
             ) from error
-        connection.close()  # back to the pool
         if not any(converters):
             return [tuple(row) for row in found]
         return [
@@ -271,6 +277,71 @@ class DriverRead:
             )
             for row in found
         ]
+
+
+# Each thread keeps the connection its driver reads use, checked out of the pool: taking a
+# connection out of the pool and handing it back (the pool's bookkeeping, its listeners,
+# the reset) costs more than the read itself. A thread holds at most one, of one engine; one
+# that idled for longer than the engine's DB_PING_AFTER_IDLE is pinged first, as the pool
+# would, and replaced when it does not answer; one whose engine or pool has gone (disposed,
+# or renewed after a lost connection) is closed. Reads leave no transaction open on it. The
+# held connection counts as checked out, so the pool's size limit still holds.
+_held = threading.local()
+_PING_AFTER: weakref.WeakKeyDictionary[Engine, float] = weakref.WeakKeyDictionary()
+
+
+def _held_connection(engine: Engine) -> PoolProxiedConnection:
+    held = getattr(_held, "state", None)
+    now = time.monotonic()
+    if held is not None:
+        connection, owner, pool, used_at = held
+        if owner() is engine and pool is engine.pool and connection.is_valid:
+            if now - used_at <= _PING_AFTER.get(engine, 2.0) or _answers(engine, connection):
+                _held.state = (connection, owner, pool, now)
+                return connection
+            _let_go(invalidate=True)  # closed while this thread was not using it
+        else:
+            _let_go(invalidate=True)  # its engine or pool is gone
+    connection = engine.raw_connection()  # from the pool, pinged if it idled there
+    _held.state = (connection, weakref.ref(engine), engine.pool, now)
+    return connection
+
+
+def _answers(engine: Engine, connection: PoolProxiedConnection) -> bool:
+    """Whether a connection that idled answers a ping (as the pool asks on checkout)."""
+    raw = connection.dbapi_connection
+    if raw is None:
+        return False
+    try:
+        engine.dialect.do_ping(raw)
+    except engine.dialect.loaded_dbapi.Error:
+        return False
+    return True
+
+
+def _let_go_of_disposed(engine: Engine) -> None:
+    """The engine is being disposed: this thread closes the connection it holds of it (other
+    threads close theirs on their next read, when they find the pool renewed)."""
+    held = getattr(_held, "state", None)
+    if held is not None and held[1]() is engine:
+        _let_go(invalidate=True)
+
+
+def _let_go(invalidate: bool) -> None:
+    """Stop holding this thread's connection: back to its pool, or closed for good (after
+    an error, or when its engine or pool is gone)."""
+    held = getattr(_held, "state", None)
+    _held.state = None
+    if held is None:
+        return
+    connection = held[0]
+    try:
+        if invalidate:
+            connection.invalidate()
+        else:
+            connection.close()
+    except Exception:
+        pass
 
 
 def read_rows(

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy import JSON, bindparam, select
+from sqlalchemy.orm import Session
 
 from lms.admin.models import AuditEvent
 from lms.auth.models import User
@@ -118,3 +119,41 @@ def test_each_quiz_attempt_row_keeps_its_number(app: Flask, learner: Api):
             db.engine, {"user_id": _ana(app), "course": COURSE}
         )
     assert sorted(row[3] for row in rows if row[0] == "attempt") == sorted(numbers)
+
+
+def _views(app: Flask, user_id: int) -> list[str]:
+    with app.app_context():
+        rows = DriverRead(_FACTS_IN_COURSE).rows(db.engine, {"user_id": user_id, "course": COURSE})
+    return sorted(row[1] for row in rows if row[0] == "view")
+
+
+def test_the_held_connection_sees_what_others_commit_and_holds_no_transaction(
+    app: Flask, learner: Api
+):
+    """The thread keeps its driver connection between reads; it must not keep a snapshot:
+    a view committed elsewhere in between is in the next read."""
+    assert learner.post(f"/api/v1/courses/{COURSE}/enrollment").status_code in (200, 201)
+    user_id = _ana(app)
+    assert _views(app, user_id) == []
+    with app.app_context(), Session(db.engine) as elsewhere:  # another pooled connection
+        elsewhere.add(LessonView(user_id=user_id, course_id=COURSE, item_key=LESSONS[0]))
+        elsewhere.commit()
+    assert _views(app, user_id) == [LESSONS[0]]
+    from lms.database import _held, in_database_transaction
+
+    connection = _held.state[0]
+    assert not in_database_transaction(connection.dbapi_connection)
+
+
+def test_a_disposed_engine_s_held_connection_is_closed_and_replaced(app: Flask, learner: Api):
+    assert learner.post(f"/api/v1/courses/{COURSE}/enrollment").status_code in (200, 201)
+    user_id = _ana(app)
+    _views(app, user_id)
+    from lms.database import _held
+
+    before = _held.state[0]
+    with app.app_context():
+        db.engine.dispose()
+    assert _held.state is None and not before.is_valid
+    assert _views(app, user_id) == []  # a fresh connection from the new pool
+    assert _held.state[0] is not before
