@@ -33,6 +33,7 @@ import re
 import threading
 import time
 import weakref
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -182,6 +183,14 @@ def in_database_transaction(dbapi_connection: Any) -> bool:
     return bool(getattr(dbapi_connection, "in_transaction", True))  # sqlite3; else assume so
 
 
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    order: tuple[str, ...] | None  # parameter names in order, for a positional paramstyle
+    fixed: dict[str, Any]
+    required: frozenset[str]
+
+
 class DriverRead:
     """A read for the hottest page, run on a pooled driver connection directly.
 
@@ -207,18 +216,26 @@ class DriverRead:
 
     def __init__(self, statement: Select[Any] | CompoundSelect) -> None:
         self.statement = statement
-        self._compiled: dict[str, tuple[str, tuple[str, ...] | None]] = {}
+        self._compiled: dict[str, _Compiled] = {}
         self._converters: dict[str, list[Any]] = {}
 
-    def _sql(self, dialect: Dialect) -> tuple[str, tuple[str, ...] | None]:
+    def _sql(self, dialect: Dialect) -> _Compiled:
         found = self._compiled.get(dialect.name)
         if found is None:
             compiled = self.statement.compile(dialect=dialect)
             for bind in compiled.binds.values():
                 if bind.type.dialect_impl(dialect).bind_processor(dialect) is not None:
                     raise TypeError(f"parameter {bind.key!r} needs converting; use the session")
-            order = tuple(compiled.positiontup) if compiled.positiontup else None
-            found = self._compiled[dialect.name] = (str(compiled), order)
+            required = frozenset(
+                compiled.bind_names[bind] for bind in compiled.binds.values() if bind.required
+            )
+            found = self._compiled[dialect.name] = _Compiled(
+                sql=str(compiled),
+                order=tuple(compiled.positiontup) if compiled.positiontup else None,
+                # values written into the statement, as in where(User.id == 1)
+                fixed={k: v for k, v in compiled.params.items() if k not in required},
+                required=required,
+            )
         return found
 
     def _converters_for(self, dialect: Dialect, cursor: Any) -> list[Any]:
@@ -239,11 +256,17 @@ class DriverRead:
     def rows(self, engine: Engine, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         """Every row of the statement, with ``params``, each converted as SQLAlchemy would."""
         dialect = engine.dialect
-        sql, order = self._sql(dialect)
-        args: Any = tuple(params[name] for name in order) if order is not None else params
+        compiled = self._sql(dialect)
+        missing = compiled.required.difference(params)
+        if missing:
+            raise TypeError(f"a value is required for {', '.join(sorted(missing))}")
+        values = {**compiled.fixed, **params} if compiled.fixed else params
+        sql, order = compiled.sql, compiled.order
+        args: Any = tuple(values[name] for name in order) if order is not None else values
         connection = _held_connection(engine)
+        raw: Any = connection.dbapi_connection
         try:
-            cursor = connection.cursor()
+            cursor = raw.cursor()  # the driver's own: the pool's wrapper adds nothing here
             try:
                 engine.dispatch.before_cursor_execute(None, cursor, sql, args, None, False)
                 cursor.execute(sql, args)
@@ -252,8 +275,7 @@ class DriverRead:
                 converters = self._converters_for(dialect, cursor)
             finally:
                 cursor.close()
-            raw = connection.dbapi_connection
-            if raw is not None and in_database_transaction(raw):
+            if in_database_transaction(raw):
                 raw.rollback()  # a driver that began one for a read: end it
         except dialect.loaded_dbapi.Error as error:
             lost = dialect.is_disconnect(error, connection.dbapi_connection, None)

@@ -4,6 +4,8 @@ the request's own unwritten changes."""
 
 from __future__ import annotations
 
+import gc
+import threading
 from datetime import datetime
 from typing import Any
 
@@ -157,3 +159,33 @@ def test_a_disposed_engine_s_held_connection_is_closed_and_replaced(app: Flask, 
     assert _held.state is None and not before.is_valid
     assert _views(app, user_id) == []  # a fresh connection from the new pool
     assert _held.state[0] is not before
+
+
+def test_values_written_into_the_statement_and_missing_parameters(app: Flask, learner: Api):
+    user_id = _ana(app)
+    with app.app_context():
+        fixed = DriverRead(select(User.name).where(User.id == user_id))
+        assert fixed.rows(db.engine, {}) == [("Ana Pérez",)]
+        asked = DriverRead(select(User.name).where(User.id == bindparam("user_id")))
+        assert asked.rows(db.engine, {"user_id": user_id}) == [("Ana Pérez",)]
+        with pytest.raises(TypeError, match="user_id"):
+            asked.rows(db.engine, {})
+
+
+def test_short_lived_threads_give_their_connections_back(app: Flask, learner: Api):
+    """A server that starts a thread per request (the development server) leaves no
+    connection checked out once its threads are gone."""
+    user_id = _ana(app)
+    read = DriverRead(select(User.name).where(User.id == bindparam("user_id")))
+    with app.app_context():
+        engine = db.engine
+    found: list[Any] = []
+    for _n in range(12):  # more than the pool's size and overflow together would allow
+        thread = threading.Thread(
+            target=lambda: found.append(read.rows(engine, {"user_id": user_id}))
+        )
+        thread.start()
+        thread.join(timeout=30)
+    gc.collect()
+    assert found == [[("Ana Pérez",)]] * 12
+    assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
