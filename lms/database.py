@@ -266,7 +266,10 @@ class DriverRead:
         connection = _held_connection(engine)
         raw: Any = connection.dbapi_connection
         try:
-            cursor = raw.cursor()  # the driver's own: the pool's wrapper adds nothing here
+            # the driver's own cursor (the pool's wrapper adds nothing here); psycopg's asks
+            # for results in binary, which spares the server writing times and numbers out
+            # as text and the driver parsing them back
+            cursor = raw.cursor(binary=True) if dialect.driver == "psycopg" else raw.cursor()
             try:
                 engine.dispatch.before_cursor_execute(None, cursor, sql, args, None, False)
                 cursor.execute(sql, args)
