@@ -24,11 +24,17 @@ Four things are tuned here, once per engine, by ``tune_engine``:
   pinged before use and replaced when the ping fails, so a restarted database costs no
   request. A connection handed back moments ago is used without a ping (under load, every
   one). If the database goes away within that window, the request fails with a 503
-  (``database_unavailable``, see ``lms.errors``) and the pool starts afresh.
+  (``database_unavailable``, see ``lms.errors``) and the pool starts afresh. A connection
+  comes back to the pool rolled back only when it holds a transaction.
+
+Beside the tuning, ``DriverRead`` runs the lesson page's one statement on the driver
+directly, on a connection each thread holds, while the request's session has not taken one
+(``read_rows``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 import time
@@ -192,19 +198,19 @@ class _Compiled:
 
 
 class DriverRead:
-    """A read for the hottest page, run on a pooled driver connection directly.
+    """A read for the hottest page, run on a driver connection directly.
 
     A statement through the ORM session costs a session, a transaction, a connection wrapper
     and SQLAlchemy's execution context on top of the driver's own work: on a lesson re-read,
     more than the page's rendering. A ``DriverRead`` is a Core ``SELECT`` compiled once per
-    dialect; ``rows`` checks a connection out of the engine's pool, runs the compiled SQL on
-    its cursor, converts each column as SQLAlchemy's type would (SQLite's datetimes and
-    booleans) and hands the connection back. What stays as it was:
+    dialect; ``rows`` runs the compiled SQL on the driver's cursor of the connection this
+    thread holds (below), and converts each column as SQLAlchemy's type would (SQLite's
+    datetimes and booleans). What stays as it was:
 
     - the engine's ``before_cursor_execute``/``after_cursor_execute`` listeners see the
       statement (the tests' and the bench's statement counts, PostgreSQL's begin-at-first-
       write check);
-    - the pool's checkout listener pings a connection that idled (``DB_PING_AFTER_IDLE``);
+    - a connection that idled longer than ``DB_PING_AFTER_IDLE`` is pinged before use;
     - a driver error is raised as SQLAlchemy's ``DBAPIError`` (a lost connection marked
       ``connection_invalidated``, the pool renewed), so ``lms.errors`` answers it as any.
 
@@ -282,7 +288,7 @@ class DriverRead:
                 raw.rollback()  # a driver that began one for a read: end it
         except dialect.loaded_dbapi.Error as error:
             lost = dialect.is_disconnect(error, connection.dbapi_connection, None)
-            _let_go(invalidate=True)
+            _let_go()  # a connection that failed a read is not trusted with the next
             if lost:
                 engine.dispose(close=False)  # the others are as dead: start the pool afresh
             raise DBAPIError.instance(
@@ -324,9 +330,9 @@ def _held_connection(engine: Engine) -> PoolProxiedConnection:
             if now - used_at <= _PING_AFTER.get(engine, 2.0) or _answers(engine, connection):
                 _held.state = (connection, owner, pool, now)
                 return connection
-            _let_go(invalidate=True)  # closed while this thread was not using it
+            _let_go()  # closed while this thread was not using it
         else:
-            _let_go(invalidate=True)  # its engine or pool is gone
+            _let_go()  # its engine or pool is gone
     connection = engine.raw_connection()  # from the pool, pinged if it idled there
     _held.state = (connection, weakref.ref(engine), engine.pool, now)
     return connection
@@ -349,24 +355,18 @@ def _let_go_of_disposed(engine: Engine) -> None:
     threads close theirs on their next read, when they find the pool renewed)."""
     held = getattr(_held, "state", None)
     if held is not None and held[1]() is engine:
-        _let_go(invalidate=True)
+        _let_go()
 
 
-def _let_go(invalidate: bool) -> None:
-    """Stop holding this thread's connection: back to its pool, or closed for good (after
-    an error, or when its engine or pool is gone)."""
+def _let_go() -> None:
+    """Stop holding this thread's connection, and close it: it failed, did not answer a
+    ping, or belongs to an engine or pool that is gone."""
     held = getattr(_held, "state", None)
     _held.state = None
     if held is None:
         return
-    connection = held[0]
-    try:
-        if invalidate:
-            connection.invalidate()
-        else:
-            connection.close()
-    except Exception:
-        pass
+    with contextlib.suppress(Exception):  # closing a dead connection may fail; it is dropped
+        held[0].invalidate()
 
 
 def read_rows(
