@@ -7,7 +7,9 @@ scripted SVG end up inert.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from functools import lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
@@ -38,15 +40,32 @@ def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": True, "linkify": False}).enable("table")
 
 
+# Building a parser (its rule chains and patterns) costs more than rendering a question's
+# option with it, so each thread builds one and keeps it (a thread of its own: the library
+# does not promise that one parser may serve several threads at once).
+_parsers = threading.local()
+
+
+def _shared_parser() -> MarkdownIt:
+    found: MarkdownIt | None = getattr(_parsers, "parser", None)
+    if found is None:
+        found = _parsers.parser = _parser()
+    return found
+
+
 def render_markdown(text: str, rewrite_url: Callable[[str], str] | None = None) -> str:
     """Render author Markdown to sanitized HTML; ``rewrite_url`` maps package paths to URLs."""
-    html = _parser().render(text)
+    html = _shared_parser().render(text)
     return sanitize_html(html, rewrite_url)
 
 
+@lru_cache(maxsize=8192)  # prompts and options of the quizzes in use: a few KB each at most
 def render_inline(text: str) -> str:
-    """Render a short Markdown fragment (a question prompt, an option) without a wrapping <p>."""
-    html = _parser().renderInline(text)
+    """Render a short Markdown fragment (a question prompt, an option) without a wrapping <p>.
+
+    Pure, and asked again for the same fragments each time an attempt is shown, so the
+    answers are kept (per process, the least recently used out)."""
+    html = _shared_parser().renderInline(text)
     return sanitize_html(html)
 
 
@@ -64,16 +83,16 @@ def sanitize_html(html: str, rewrite_url: Callable[[str], str] | None = None) ->
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
-        attribute_filter=attribute_filter,
+        # a filter is called back for every attribute: only when there is something to map
+        attribute_filter=attribute_filter if rewrite_url is not None else None,
         strip_comments=True,
     )
 
 
 def link_targets(text: str) -> list[tuple[int, str]]:
     """Every link and image target in Markdown source, with its 1-based line number."""
-    md = _parser()
     found: list[tuple[int, str]] = []
-    for token in md.parse(text):
+    for token in _shared_parser().parse(text):
         line = (token.map[0] + 1) if token.map else 0
         for child in token.children or []:
             if child.type == "link_open":
