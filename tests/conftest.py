@@ -192,6 +192,17 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
+def sign_in(app: Flask, email: str) -> FlaskClient:
+    """A browser signed in through the /login form, as a person would."""
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    response = client.post(
+        "/login", data={"csrf_token": csrf_token(page), "email": email, "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    return client
+
+
 class Api:
     """A JSON client holding a bearer token."""
 

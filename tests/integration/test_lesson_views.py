@@ -6,14 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import delete, select, update
 
 from lms.auth.models import ApiToken, User
 from lms.extensions import db
 from lms.learn.models import Enrollment, LessonView
 from lms.timeutil import utcnow
-from tests.conftest import PASSWORD, Api, csrf_token
+from tests.conftest import Api, sign_in
 from tests.integration.test_query_counts import counting
 
 COURSE = "ctip-humanitarian"
@@ -89,21 +88,11 @@ def test_an_old_view_gets_its_time_refreshed(app: Flask, learner: Api):
     assert _view(app, FIRST).first_viewed_at <= long_ago + timedelta(hours=2)
 
 
-def _signed_in(app: Flask, email: str) -> FlaskClient:
-    client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    response = client.post(
-        "/login", data={"csrf_token": csrf_token(page), "email": email, "password": PASSWORD}
-    )
-    assert response.status_code == 302
-    return client
-
-
 def test_a_lesson_page_re_read_is_one_statement_with_the_account_in_it(app: Flask, learner: Api):
     """The page reads the account in the statement that reads the learner's facts: a re-read
     through the session cookie runs that statement and nothing else."""
     learner.post(f"/api/v1/courses/{COURSE}/enrollment")
-    browser = _signed_in(app, "ana@example.org")
+    browser = sign_in(app, "ana@example.org")
     assert browser.get(f"/courses/{COURSE}/lessons/{FIRST}").status_code == 200
     with counting(app) as statements:
         again = browser.get(f"/courses/{COURSE}/lessons/{FIRST}")
@@ -116,7 +105,7 @@ def test_a_lesson_page_re_read_is_one_statement_with_the_account_in_it(app: Flas
 def test_a_lesson_page_shows_the_account_as_it_is_now(app: Flask, learner: Api):
     """A name changed elsewhere (another server, the API) shows on the next lesson page."""
     learner.post(f"/api/v1/courses/{COURSE}/enrollment")
-    browser = _signed_in(app, "ana@example.org")
+    browser = sign_in(app, "ana@example.org")
     assert "Ana Pérez" in browser.get(f"/courses/{COURSE}/lessons/{FIRST}").get_data(as_text=True)
     assert learner.patch("/api/v1/me", {"name": "Ana P. Quispe"}).status_code == 200
     page = browser.get(f"/courses/{COURSE}/lessons/{FIRST}").get_data(as_text=True)
@@ -126,7 +115,7 @@ def test_a_lesson_page_shows_the_account_as_it_is_now(app: Flask, learner: Api):
 def test_a_lesson_page_whose_account_is_gone_asks_to_sign_in(app: Flask, learner: Api):
     """A session cookie naming an account that no longer exists is nobody: the lesson page
     sends to the sign-in page (as every signed-in-only page does), never a 500."""
-    browser = _signed_in(app, "ana@example.org")
+    browser = sign_in(app, "ana@example.org")
     with app.app_context():
         user_id = db.session.scalar(select(User.id).where(User.email == "ana@example.org"))
         db.session.execute(delete(ApiToken).where(ApiToken.user_id == user_id))

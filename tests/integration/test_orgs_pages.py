@@ -10,21 +10,11 @@ import re
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import PASSWORD, Api, csrf_token, make_user, register_api
+from tests.conftest import PASSWORD, Api, csrf_token, make_user, register_api, sign_in
 from tests.integration.test_journey_api import complete_course
 from tests.integration.test_query_counts import counting
 
 COURSE = "migration-governance"
-
-
-def login(app: Flask, email: str) -> FlaskClient:
-    client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    response = client.post(
-        "/login", data={"csrf_token": csrf_token(page), "email": email, "password": PASSWORD}
-    )
-    assert response.status_code == 302
-    return client
 
 
 def post_form(client: FlaskClient, page_url: str, action: str, data: dict) -> str:
@@ -46,7 +36,7 @@ def org_id_from(html: str) -> str:
 
 def test_an_admin_creates_an_organization_and_a_manager_follows_its_learners(app: Flask):
     make_user(app, "admin@example.org", "admin", "Site Admin")
-    admin = login(app, "admin@example.org")
+    admin = sign_in(app, "admin@example.org")
     home = admin.get("/my").get_data(as_text=True)
     assert 'href="/orgs"' in home
 
@@ -70,7 +60,7 @@ def test_an_admin_creates_an_organization_and_a_manager_follows_its_learners(app
     wrong = post_form(admin, page, action, {"email": "l0@labour.example.org", "role": "chief"})
     assert "Choose member or manager" in wrong
 
-    manager = login(app, "head@labour.example.org")
+    manager = sign_in(app, "head@labour.example.org")
     assert 'href="/orgs"' in manager.get("/my").get_data(as_text=True)
     for n in range(3):
         data = {"email": f"l{n}@labour.example.org", "role": "member", "unit": "Inspection"}
@@ -111,7 +101,7 @@ def test_the_report_table_pages(app: Flask, admin: Api):
         learner = register_api(app.test_client(), email, f"Person {n:02d}")
         admin.post(f"/api/v1/organizations/{org_id}/members", json={"email": email})
         learner.post(f"/api/v1/courses/{COURSE}/enrollment")
-    client = login(app, "admin@example.org")
+    client = sign_in(app, "admin@example.org")
     first = client.get(f"/orgs/{org_id}/reports/{COURSE}").get_data(as_text=True)
     assert "Person 00" in first and "Person 49" in first and "Person 50" not in first
     assert f"/orgs/{org_id}/reports/{COURSE}?page=2" in first
@@ -145,7 +135,7 @@ def test_who_may_open_the_pages(app: Flask, admin: Api):
         "nobody@example.org": (403, 404, 404),
     }
     for email, statuses in expected.items():
-        client = login(app, email)
+        client = sign_in(app, email)
         got = tuple(client.get(path).status_code for path in ("/orgs", *pages))
         assert got == statuses, email
         nav = client.get("/my").get_data(as_text=True)
@@ -153,8 +143,8 @@ def test_who_may_open_the_pages(app: Flask, admin: Api):
     anonymous = app.test_client()
     for path in ("/orgs", *pages):
         assert anonymous.get(path).status_code == 302
-    assert login(app, "staff@example.org").get("/orgs/abc").status_code == 404
-    forged = login(app, "boss@example.org").post(
+    assert sign_in(app, "staff@example.org").get("/orgs/abc").status_code == 404
+    forged = sign_in(app, "boss@example.org").post(
         f"/orgs/{org_id}/members", data={"email": "nobody@example.org"}
     )
     assert forged.status_code == 400  # no CSRF token
@@ -162,7 +152,7 @@ def test_who_may_open_the_pages(app: Flask, admin: Api):
 
 def test_a_learner_page_asks_nothing_about_organizations(app: Flask, learner: Api):
     learner.post(f"/api/v1/courses/{COURSE}/enrollment")
-    client = login(app, "ana@example.org")
+    client = sign_in(app, "ana@example.org")
     for path in ("/my", f"/courses/{COURSE}/lessons/what-is-migration-governance"):
         with counting(app) as statements:
             assert client.get(path).status_code == 200

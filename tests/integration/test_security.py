@@ -8,7 +8,7 @@ import zipfile
 
 from flask import Flask
 
-from tests.conftest import PASSWORD, Api, csrf_token
+from tests.conftest import PASSWORD, Api, csrf_token, sign_in
 
 
 def test_login_registration_and_tokens_are_rate_limited(make_app):
@@ -94,13 +94,7 @@ def test_signed_in_answers_are_private_and_anonymous_pages_are_not(app: Flask, l
     assert "private" not in anonymous.headers.get("Cache-Control", "")
     assert "no-store" not in anonymous.headers.get("Cache-Control", "")
 
-    browser = app.test_client()
-    page = browser.get("/login").get_data(as_text=True)
-    signed_in = browser.post(
-        "/login",
-        data={"csrf_token": csrf_token(page), "email": "ana@example.org", "password": PASSWORD},
-    )
-    assert signed_in.status_code == 302
+    browser = sign_in(app, "ana@example.org")
     for path in ("/", "/my", "/static/style.css", "/no-such-page"):
         response = browser.get(path)
         assert response.headers["Cache-Control"] == "private, no-store", path
