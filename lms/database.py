@@ -35,6 +35,7 @@ directly, on a connection each thread holds, while the request's session has not
 from __future__ import annotations
 
 import contextlib
+import itertools
 import re
 import threading
 import time
@@ -195,6 +196,27 @@ class _Compiled:
     order: tuple[str, ...] | None  # parameter names in order, for a positional paramstyle
     fixed: dict[str, Any]
     required: frozenset[str]
+    numbered: bytes = b""  # psycopg: the SQL with $1, $2... as PostgreSQL prepares it
+    numbered_order: tuple[str, ...] = ()  # the parameter names behind $1, $2...
+
+
+_NAMED = re.compile(r"%\((\w+)\)s|%%")
+
+
+def _numbered(sql: str) -> tuple[bytes, tuple[str, ...]]:
+    """psycopg's ``%(name)s`` placeholders as PostgreSQL's ``$1``, ``$2``... (one number per
+    name, however often it appears), and ``%%`` as ``%``."""
+    order: list[str] = []
+
+    def number(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name is None:
+            return "%"
+        if name not in order:
+            order.append(name)
+        return f"${order.index(name) + 1}"
+
+    return _NAMED.sub(number, sql).encode(), tuple(order)
 
 
 class DriverRead:
@@ -220,10 +242,14 @@ class DriverRead:
     strings); a statement whose parameters need converting is refused when compiled.
     """
 
+    _names = itertools.count()
+
     def __init__(self, statement: Select[Any] | CompoundSelect) -> None:
         self.statement = statement
         self._compiled: dict[str, _Compiled] = {}
         self._converters: dict[str, list[Any]] = {}
+        # on PostgreSQL, the name it is prepared under on each connection that runs it
+        self._name = f"lms_read_{next(self._names)}".encode()
 
     def _sql(self, dialect: Dialect) -> _Compiled:
         found = self._compiled.get(dialect.name)
@@ -235,22 +261,25 @@ class DriverRead:
             required = frozenset(
                 compiled.bind_names[bind] for bind in compiled.binds.values() if bind.required
             )
+            sql = str(compiled)
+            numbered, numbered_order = _numbered(sql) if dialect.driver == "psycopg" else (b"", ())
             found = self._compiled[dialect.name] = _Compiled(
-                sql=str(compiled),
+                sql=sql,
                 order=tuple(compiled.positiontup) if compiled.positiontup else None,
                 # values written into the statement, as in where(User.id == 1)
                 fixed={k: v for k, v in compiled.params.items() if k not in required},
                 required=required,
+                numbered=numbered,
+                numbered_order=numbered_order,
             )
         return found
 
-    def _converters_for(self, dialect: Dialect, cursor: Any) -> list[Any]:
+    def _converters_for(self, dialect: Dialect, type_codes: list[Any]) -> list[Any]:
         """Per column, SQLAlchemy's conversion of the driver's value (None: kept as it is).
         Worked out from the first answer's column types, which are the statement's own and
         the same on every run (reading the driver's description costs time on each)."""
         found = self._converters.get(dialect.name)
         if found is None:
-            type_codes = [column[1] for column in cursor.description]
             found = self._converters[dialect.name] = [
                 column.type.dialect_impl(dialect).result_processor(dialect, type_code)
                 for column, type_code in zip(
@@ -272,18 +301,27 @@ class DriverRead:
         connection = _held_connection(engine)
         raw: Any = connection.dbapi_connection
         try:
-            # the driver's own cursor (the pool's wrapper adds nothing here); psycopg's asks
-            # for results in binary, which spares the server writing times and numbers out
-            # as text and the driver parsing them back
-            cursor = raw.cursor(binary=True) if dialect.driver == "psycopg" else raw.cursor()
-            try:
-                engine.dispatch.before_cursor_execute(None, cursor, sql, args, None, False)
-                cursor.execute(sql, args)
-                found = cursor.fetchall()
-                engine.dispatch.after_cursor_execute(None, cursor, sql, args, None, False)
-                converters = self._converters_for(dialect, cursor)
-            finally:
-                cursor.close()
+            prepared = (
+                _run_prepared(engine, connection, self._name, compiled, values)
+                if compiled.numbered
+                else None
+            )
+            if prepared is not None:
+                found, type_codes = prepared
+            else:
+                # the driver's own cursor (the pool's wrapper adds nothing here); psycopg's
+                # asks for results in binary, which spares the server writing times and
+                # numbers out as text and the driver parsing them back
+                cursor = raw.cursor(binary=True) if compiled.numbered else raw.cursor()
+                try:
+                    engine.dispatch.before_cursor_execute(None, cursor, sql, args, None, False)
+                    cursor.execute(sql, args)
+                    found = cursor.fetchall()
+                    engine.dispatch.after_cursor_execute(None, cursor, sql, args, None, False)
+                    type_codes = [column[1] for column in cursor.description]
+                finally:
+                    cursor.close()
+            converters = self._converters_for(dialect, type_codes)
             if in_database_transaction(raw):
                 raw.rollback()  # a driver that began one for a read: end it
         except dialect.loaded_dbapi.Error as error:
@@ -308,6 +346,73 @@ class DriverRead:
             )
             for row in found
         ]
+
+
+_PREPARED = "lms_prepared"  # connection.info: the names prepared on this connection
+_EVENT_CURSOR = "lms_event_cursor"  # connection.info: the cursor the engine's events see
+
+
+def _run_prepared(
+    engine: Engine,
+    connection: PoolProxiedConnection,
+    name: bytes,
+    compiled: _Compiled,
+    values: dict[str, Any],
+) -> tuple[list[tuple[Any, ...]], list[int]] | None:
+    """Run a read on psycopg's libpq connection as a statement prepared on it once: rows and
+    their column types, or None when this path cannot (a parameter that is not an integer
+    or a string, or an answer that is not rows) and the caller's cursor should run it.
+
+    psycopg's cursor prepares a statement it has run five times too, but each run still
+    goes through its Python layers (the cursor, its query, its wait loop), which cost the
+    lesson page more than the database's own work. Here the prepared statement is executed
+    by libpq directly (the call lets other threads run while it waits) and the rows are made
+    by psycopg's loaders, the ones its cursor uses. When the answer is an error, the cursor
+    runs the statement again and raises psycopg's exception for it, as the fallback for
+    anything unexpected: a statement dropped from the connection (``DISCARD``) is prepared
+    again on the next run."""
+    from psycopg import pq
+    from psycopg.adapt import Transformer
+
+    params: list[bytes] = []
+    for key in compiled.numbered_order:
+        value = values[key]
+        if isinstance(value, str):
+            params.append(value.encode())
+        elif isinstance(value, int) and not isinstance(value, bool):
+            params.append(str(value).encode())
+        else:
+            return None  # the cursor adapts it
+    raw: Any = connection.dbapi_connection
+    info = connection.info
+    ready: set[bytes] = info.setdefault(_PREPARED, set())
+    cursor = info.get(_EVENT_CURSOR)
+    if cursor is None:
+        cursor = info[_EVENT_CURSOR] = raw.cursor()
+    pgconn = raw.pgconn
+    if name not in ready:
+        made = pgconn.prepare(name, compiled.numbered)
+        if made.status != pq.ExecStatus.COMMAND_OK and _sqlstate(made) != b"42P05":
+            return None  # not "already prepared" (by a run whose answer was lost)
+        ready.add(name)
+    engine.dispatch.before_cursor_execute(None, cursor, compiled.sql, values, None, False)
+    result = pgconn.exec_prepared(name, params, result_format=pq.Format.BINARY)
+    if result.status != pq.ExecStatus.TUPLES_OK:
+        if _sqlstate(result) == b"26000":  # no such prepared statement: dropped
+            ready.discard(name)
+        return None
+    engine.dispatch.after_cursor_execute(None, cursor, compiled.sql, values, None, False)
+    transformer = Transformer(raw)
+    transformer.set_pgresult(result, format=pq.Format.BINARY)
+    rows = transformer.load_rows(0, result.ntuples, tuple)
+    return rows, [result.ftype(i) for i in range(result.nfields)]
+
+
+def _sqlstate(result: Any) -> bytes | None:
+    from psycopg import pq
+
+    code: bytes | None = result.error_field(pq.DiagnosticField.SQLSTATE)
+    return code
 
 
 # Each thread keeps the connection its driver reads use, checked out of the pool: taking a

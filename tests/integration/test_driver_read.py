@@ -189,3 +189,82 @@ def test_short_lived_threads_give_their_connections_back(app: Flask, learner: Ap
     gc.collect()
     assert found == [[("Ana Pérez",)]] * 12
     assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+def _postgres_only(app: Flask) -> None:
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("statements prepared on the connection are PostgreSQL's")
+
+
+def _held_connection_info() -> dict[str, Any]:
+    from lms.database import _held
+
+    info: dict[str, Any] = _held.state[0].info
+    return info
+
+
+def test_a_read_is_prepared_once_per_connection_and_counted_once_per_run(app: Flask, learner: Api):
+    _postgres_only(app)
+    user_id = _ana(app)
+    read = DriverRead(select(User.name).where(User.id == bindparam("user_id")))
+    with app.app_context():
+        with counting(app) as statements:
+            for _ in range(3):
+                assert read.rows(db.engine, {"user_id": user_id}) == [("Ana Pérez",)]
+        assert len(statements) == 3
+        assert read._name in _held_connection_info()["lms_prepared"]
+        raw = db.engine.raw_connection()
+        try:
+            names = [
+                row[0]
+                for row in raw.dbapi_connection.execute(  # type: ignore[union-attr]
+                    "SELECT name FROM pg_prepared_statements"
+                )
+            ]
+        finally:
+            raw.close()
+    # prepared on the thread's held connection only, not on the others of the pool
+    assert read._name.decode() not in names
+
+
+def test_a_statement_dropped_from_the_connection_is_prepared_again(app: Flask, learner: Api):
+    """``DISCARD ALL`` (what a connection pooler may send) drops prepared statements; the
+    next read still answers, and the one after it runs prepared again."""
+    _postgres_only(app)
+    user_id = _ana(app)
+    read = DriverRead(select(User.name).where(User.id == bindparam("user_id")))
+    with app.app_context():
+        assert read.rows(db.engine, {"user_id": user_id}) == [("Ana Pérez",)]
+        from lms.database import _held
+
+        _held.state[0].dbapi_connection.execute("DISCARD ALL")
+        assert read.rows(db.engine, {"user_id": user_id}) == [("Ana Pérez",)]
+        assert read._name not in _held_connection_info()["lms_prepared"]
+        assert read.rows(db.engine, {"user_id": user_id}) == [("Ana Pérez",)]
+        assert read._name in _held_connection_info()["lms_prepared"]
+
+
+def test_an_error_in_a_prepared_read_is_the_driver_s_error(app: Flask):
+    """A statement that fails when run raises what the session would raise (SQLAlchemy's
+    DBAPIError wrapping psycopg's exception), and the next read on the connection works."""
+    from sqlalchemy import literal_column
+    from sqlalchemy.exc import DBAPIError
+
+    _postgres_only(app)
+    read = DriverRead(select(literal_column("10") / bindparam("n")))
+    with app.app_context():
+        assert read.rows(db.engine, {"n": 5}) == [(2,)]
+        with pytest.raises(DBAPIError, match="division by zero") as raised:
+            read.rows(db.engine, {"n": 0})
+        assert raised.value.orig.sqlstate == "22012"  # type: ignore[union-attr]
+        assert read.rows(db.engine, {"n": 2}) == [(5,)]
+
+
+def test_values_other_than_integers_and_strings_go_through_the_cursor(app: Flask):
+    from sqlalchemy import literal_column
+
+    read = DriverRead(select(literal_column("1")).where(bindparam("flag")))
+    with app.app_context():
+        assert read.rows(db.engine, {"flag": True}) == [(1,)]
+        assert read.rows(db.engine, {"flag": False}) == []
