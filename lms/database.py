@@ -349,7 +349,17 @@ class DriverRead:
 
 
 _PREPARED = "lms_prepared"  # connection.info: the names prepared on this connection
-_EVENT_CURSOR = "lms_event_cursor"  # connection.info: the cursor the engine's events see
+
+
+class _PreparedRun:
+    """What the engine's cursor events see of a prepared read, in place of a cursor: its
+    connection, and afterwards the number of rows."""
+
+    __slots__ = ("connection", "rowcount")
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+        self.rowcount = -1
 
 
 def _run_prepared(
@@ -386,22 +396,21 @@ def _run_prepared(
     raw: Any = connection.dbapi_connection
     info = connection.info
     ready: set[bytes] = info.setdefault(_PREPARED, set())
-    cursor = info.get(_EVENT_CURSOR)
-    if cursor is None:
-        cursor = info[_EVENT_CURSOR] = raw.cursor()
     pgconn = raw.pgconn
     if name not in ready:
         made = pgconn.prepare(name, compiled.numbered)
         if made.status != pq.ExecStatus.COMMAND_OK and _sqlstate(made) != b"42P05":
             return None  # not "already prepared" (by a run whose answer was lost)
         ready.add(name)
-    engine.dispatch.before_cursor_execute(None, cursor, compiled.sql, values, None, False)
+    run = _PreparedRun(raw)
+    engine.dispatch.before_cursor_execute(None, run, compiled.sql, values, None, False)
     result = pgconn.exec_prepared(name, params, result_format=pq.Format.BINARY)
     if result.status != pq.ExecStatus.TUPLES_OK:
         if _sqlstate(result) == b"26000":  # no such prepared statement: dropped
             ready.discard(name)
         return None
-    engine.dispatch.after_cursor_execute(None, cursor, compiled.sql, values, None, False)
+    run.rowcount = result.ntuples
+    engine.dispatch.after_cursor_execute(None, run, compiled.sql, values, None, False)
     transformer = Transformer(raw)
     transformer.set_pgresult(result, format=pq.Format.BINARY)
     rows = transformer.load_rows(0, result.ntuples, tuple)

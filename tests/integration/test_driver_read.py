@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import JSON, bindparam, select
+from sqlalchemy import JSON, bindparam, event, select
 from sqlalchemy.orm import Session
 
 from lms.admin.models import AuditEvent
@@ -214,6 +214,18 @@ def test_a_read_is_prepared_once_per_connection_and_counted_once_per_run(app: Fl
                 assert read.rows(db.engine, {"user_id": user_id}) == [("Ana Pérez",)]
         assert len(statements) == 3
         assert read._name in _held_connection_info()["lms_prepared"]
+        counts: list[int] = []
+
+        def after(_conn, cursor, *_args) -> None:  # type: ignore[no-untyped-def]
+            counts.append(cursor.rowcount)
+
+        event.listen(db.engine, "after_cursor_execute", after)
+        try:
+            read.rows(db.engine, {"user_id": user_id})
+            read.rows(db.engine, {"user_id": -1})
+        finally:
+            event.remove(db.engine, "after_cursor_execute", after)
+        assert counts == [1, 0]  # what a statement counter reads as the rows returned
         raw = db.engine.raw_connection()
         try:
             names = [
