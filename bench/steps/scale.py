@@ -196,17 +196,17 @@ def _seed_organizations(cursor: Any, org_id: int, user_ids: range) -> dict[str, 
     def memberships() -> Iterator[str]:
         n = first_membership
         for uid in measured:
-            yield f"{n}\t{org_id}\t{uid}\tmember\tUnit {uid % 12}\t{NOW}"
+            yield f"{n}\t{org_id}\t{uid}\tmember\tUnit {uid % 12}\tScale Learner {uid}\t{NOW}"
             n += 1
         for index, group in enumerate(groups):
             for uid in group:
-                yield f"{n}\t{first_org + index}\t{uid}\tmember\t\\N\t{NOW}"
+                yield f"{n}\t{first_org + index}\t{uid}\tmember\t\\N\tScale Learner {uid}\t{NOW}"
                 n += 1
 
     count = _copy_in(
         cursor,
         "org_memberships",
-        ["id", "org_id", "user_id", "role", "unit", "created_at"],
+        ["id", "org_id", "user_id", "role", "unit", "member_name", "created_at"],
         memberships(),
     )
     first_assignment = _next_id(cursor, "org_course_assignments")

@@ -224,7 +224,9 @@ def add_member(
     )
     created = membership is None
     if membership is None:
-        membership = OrgMembership(org_id=org.id, user_id=user.id, role=role, unit=unit_text)
+        membership = OrgMembership(
+            org_id=org.id, user_id=user.id, role=role, unit=unit_text, member_name=user.name
+        )
         try:
             with db.session.begin_nested():
                 db.session.add(membership)
@@ -269,7 +271,9 @@ def members(
         .where(OrgMembership.org_id == found.organization.id)
     )
     rows = db.session.execute(
-        query.order_by(User.name, User.id).offset((page - 1) * per_page).limit(per_page)
+        query.order_by(OrgMembership.member_name, OrgMembership.user_id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
     ).all()
     return [(row[0], row[1]) for row in rows], int(total or 0)
 
@@ -460,21 +464,35 @@ def report_counts(found: OrgAccess, course_id: str, today: date) -> ReportCounts
     return ReportCounts(*(int(value or 0) for value in row))
 
 
-def _report_rows(found: OrgAccess, course_id: str) -> Select[Any]:
+_REPORT_COLUMNS = (
+    OrgMembership.user_id,
+    OrgMembership.member_name,
+    OrgMembership.unit,
+    Enrollment.progress_percent,
+    Enrollment.completed_at,
+    Certificate.code,
+    OrgCourseAssignment.due_date,
+)
+
+
+def _with_accounts(rows: Any, *extra: Any) -> Select[Any]:
+    """The learner table's columns (CSV_COLUMNS) from ``rows`` (a subquery of
+    _REPORT_COLUMNS, sorted by the name on the membership), with the accounts' names and
+    emails joined last: only the rows kept are looked up."""
     return (
-        _report_base(found.organization.id, course_id, utcnow())
-        .join(User, User.id == OrgMembership.user_id)
-        .add_columns(
-            User.id,
+        select(
+            rows.c.user_id,
             User.name,
             User.email,
-            OrgMembership.unit,
-            Enrollment.progress_percent,
-            Enrollment.completed_at,
-            Certificate.code,
-            OrgCourseAssignment.due_date,
+            rows.c.unit,
+            rows.c.progress_percent,
+            rows.c.completed_at,
+            rows.c.code,
+            rows.c.due_date,
+            *extra,
         )
-        .order_by(User.name, User.id)
+        .join(User, User.id == rows.c.user_id)
+        .order_by(rows.c.member_name, rows.c.user_id)
     )
 
 
@@ -482,24 +500,29 @@ def report_page(
     found: OrgAccess, course_id: str, today: date, page: int, per_page: int
 ) -> tuple[ReportCounts, list[ReportRow]]:
     """The summary and one page of the learner table, by name, in one query: the counts are
-    window aggregates over every learner, computed in the same pass that sorts them. A page
-    past the end has no row to carry them, so only then are they asked for on their own."""
+    window aggregates over every learner, computed in the same pass that sorts them by the
+    name each membership holds; the accounts are read for the page's rows only. A page past
+    the end has no row to carry the counts, so only then are they asked for on their own."""
 
     def over(aggregate: Any) -> Any:
         return aggregate.over()
 
-    query = (
-        _report_rows(found, course_id)
-        .add_columns(
-            over(func.count()),
-            over(func.sum(case((_started(), 1), else_=0))),
-            over(func.sum(case((Enrollment.completed_at.is_not(None), 1), else_=0))),
-            over(func.count(Certificate.id)),
-            over(func.sum(case((_overdue(today), 1), else_=0))),
-        )
+    window = (
+        over(func.count()).label("enrolled"),
+        over(func.sum(case((_started(), 1), else_=0))).label("started"),
+        over(func.sum(case((Enrollment.completed_at.is_not(None), 1), else_=0))).label("completed"),
+        over(func.count(Certificate.id)).label("certified"),
+        over(func.sum(case((_overdue(today), 1), else_=0))).label("overdue"),
+    )
+    kept = (
+        _report_base(found.organization.id, course_id, utcnow())
+        .add_columns(*_REPORT_COLUMNS, *window)
+        .order_by(OrgMembership.member_name, OrgMembership.user_id)
         .offset((page - 1) * per_page)
         .limit(per_page)
+        .subquery()
     )
+    query = _with_accounts(kept, *(kept.c[column.name] for column in window))
     rows = db.session.execute(query).all()
     width = len(CSV_COLUMNS)
     if rows:
@@ -513,7 +536,12 @@ def report_page(
 
 def report_all(found: OrgAccess, course_id: str) -> Iterator[ReportRow]:
     """Every row of the learner table, read in one query and handed out in batches."""
-    result = db.session.execute(_report_rows(found, course_id).execution_options(yield_per=1000))
+    every = (
+        _report_base(found.organization.id, course_id, utcnow())
+        .add_columns(*_REPORT_COLUMNS)
+        .subquery()
+    )
+    result = db.session.execute(_with_accounts(every).execution_options(yield_per=1000))
     for row in result:
         yield ReportRow(*row)
 

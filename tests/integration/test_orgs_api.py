@@ -286,7 +286,11 @@ def test_the_report_statement_count_does_not_grow_with_learners(app: Flask, worl
             user = User(email=f"bulk{n}@interior.example.org", name=f"Bulk {n}", password_hash="x")
             db.session.add(user)
             db.session.flush()
-            db.session.add(OrgMembership(org_id=world.org_id, user_id=user.id, role="member"))
+            db.session.add(
+                OrgMembership(
+                    org_id=world.org_id, user_id=user.id, role="member", member_name=user.name
+                )
+            )
             enroll(user, COURSE)
             if n % 2:
                 view_lesson(user.id, COURSE, LESSON)
@@ -482,3 +486,40 @@ def test_me_lists_manager_for_anyone_who_manages_an_organization(app: Flask, wor
     assert "manager" in roles and "author" in roles
     by_role = make_user(app, "global@example.org", "manager")
     assert "manager" in by_role.get("/api/v1/me").get_json()["roles"]
+
+
+def _report_names(world: World) -> list[str]:
+    body = world.manager.get(report_path(world, query="?per_page=200")).get_json()
+    return [row["name"] for row in body["learners"]["items"]]
+
+
+def test_a_renamed_learner_moves_to_their_new_place_in_the_report(app: Flask, world: World):
+    """The report sorts by the name each membership holds: renaming the account (the
+    learner's own profile, or the command line) renames it there in the same request."""
+    before = _report_names(world)
+    assert before == sorted(before) and "Started Learner" in before
+    renamed = world.learners["started"].patch("/api/v1/me", json={"name": "Aaron Started"})
+    assert renamed.status_code == 200, renamed.get_json()
+    after = _report_names(world)
+    assert after[0] == "Aaron Started" and after == sorted(after)
+    assert "Started Learner" not in after
+    created = app.test_cli_runner().invoke(
+        args=["users", "create", "overdue@interior.example.org", "--name", "Zoe Overdue",
+              "--role", "learner", "--password", "a long enough passphrase 42"]
+    )  # fmt: skip
+    assert created.exit_code == 0, created.output
+    assert _report_names(world)[-1] == "Zoe Overdue"
+    from sqlalchemy import select
+
+    from lms.auth.models import User
+    from lms.orgs.models import OrgMembership
+
+    with app.app_context():
+        held = dict(
+            db.session.execute(
+                select(User.name, OrgMembership.member_name).join(
+                    OrgMembership, OrgMembership.user_id == User.id
+                )
+            ).all()
+        )
+    assert held and all(name == member_name for name, member_name in held.items())
