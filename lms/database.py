@@ -40,6 +40,7 @@ import re
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -173,7 +174,7 @@ def _begin_at_first_write(engine: Engine, lock_timeout: float) -> None:
     def begin_before_write(
         _conn: Any, cursor: Any, statement: str, _params: Any, _context: Any, _many: bool
     ) -> None:
-        if cursor.connection.info.transaction_status != idle:
+        if in_database_transaction(cursor.connection):
             return
         if isinstance(cursor, ServerCursor):  # a streamed read (yield_per) needs a transaction
             cursor.connection.execute("BEGIN")
@@ -183,10 +184,9 @@ def _begin_at_first_write(engine: Engine, lock_timeout: float) -> None:
 
 def in_database_transaction(dbapi_connection: Any) -> bool:
     """Whether the driver's connection holds an open transaction (something to commit)."""
-    info = getattr(dbapi_connection, "info", None)
-    status = getattr(info, "transaction_status", None)
-    if status is not None:  # psycopg
-        return int(status) != 0  # TransactionStatus.IDLE
+    pgconn = getattr(dbapi_connection, "pgconn", None)
+    if pgconn is not None:  # psycopg: libpq's own status (0: idle), without building an enum
+        return int(pgconn.transaction_status) != 0
     return bool(getattr(dbapi_connection, "in_transaction", True))  # sqlite3; else assume so
 
 
@@ -274,7 +274,7 @@ class DriverRead:
             )
         return found
 
-    def _converters_for(self, dialect: Dialect, type_codes: list[Any]) -> list[Any]:
+    def _converters_for(self, dialect: Dialect, type_codes: Callable[[], list[Any]]) -> list[Any]:
         """Per column, SQLAlchemy's conversion of the driver's value (None: kept as it is).
         Worked out from the first answer's column types, which are the statement's own and
         the same on every run (reading the driver's description costs time on each)."""
@@ -283,7 +283,7 @@ class DriverRead:
             found = self._converters[dialect.name] = [
                 column.type.dialect_impl(dialect).result_processor(dialect, type_code)
                 for column, type_code in zip(
-                    self.statement.selected_columns, type_codes, strict=True
+                    self.statement.selected_columns, type_codes(), strict=True
                 )
             ]
         return found
@@ -318,7 +318,8 @@ class DriverRead:
                     cursor.execute(sql, args)
                     found = cursor.fetchall()
                     engine.dispatch.after_cursor_execute(None, cursor, sql, args, None, False)
-                    type_codes = [column[1] for column in cursor.description]
+                    described = [column[1] for column in cursor.description]
+                    type_codes = described.copy
                 finally:
                     cursor.close()
             converters = self._converters_for(dialect, type_codes)
@@ -349,6 +350,7 @@ class DriverRead:
 
 
 _PREPARED = "lms_prepared"  # connection.info: the names prepared on this connection
+_TRANSFORMERS = "lms_transformers"  # connection.info: psycopg's loaders, by name
 
 
 class _PreparedRun:
@@ -368,7 +370,7 @@ def _run_prepared(
     name: bytes,
     compiled: _Compiled,
     values: dict[str, Any],
-) -> tuple[list[tuple[Any, ...]], list[int]] | None:
+) -> tuple[list[tuple[Any, ...]], Callable[[], list[Any]]] | None:
     """Run a read on psycopg's libpq connection as a statement prepared on it once: rows and
     their column types, or None when this path cannot (a parameter that is not an integer
     or a string, or an answer that is not rows) and the caller's cursor should run it.
@@ -411,10 +413,18 @@ def _run_prepared(
         return None
     run.rowcount = result.ntuples
     engine.dispatch.after_cursor_execute(None, run, compiled.sql, values, None, False)
-    transformer = Transformer(raw)
-    transformer.set_pgresult(result, format=pq.Format.BINARY)
+    # psycopg's loaders for the statement's columns, chosen on its first run on this
+    # connection and kept: a prepared statement's columns cannot change under it (the server
+    # refuses to run one whose result would, and the cursor takes over)
+    transformers: dict[bytes, Any] = info.setdefault(_TRANSFORMERS, {})
+    transformer = transformers.get(name)
+    if transformer is None:
+        transformer = transformers[name] = Transformer(raw)
+        transformer.set_pgresult(result, format=pq.Format.BINARY)
+    else:
+        transformer.set_pgresult(result, set_loaders=False)
     rows = transformer.load_rows(0, result.ntuples, tuple)
-    return rows, [result.ftype(i) for i in range(result.nfields)]
+    return rows, lambda: [result.ftype(i) for i in range(result.nfields)]
 
 
 def _sqlstate(result: Any) -> bytes | None:
