@@ -39,7 +39,8 @@ class Defaults:
     PER_PAGE_MAX = 100
     COURSES_DIR = str(Path(__file__).resolve().parent.parent / "courses")
     RATELIMIT_ENABLED = True
-    RATELIMIT_STORAGE_URI = "memory://"  # redis://host:6379 when several servers run
+    # counters in the platform's database, shared by every worker and server (lms/ratelimits.py)
+    RATELIMIT_STORAGE_URI = "lms-database://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute; 60 per hour"
     REGISTER_RATE_LIMIT = "5 per minute; 30 per hour"

@@ -2,13 +2,28 @@
 
 The limits are read from config at request time (LOGIN_RATE_LIMIT, REGISTER_RATE_LIMIT), so
 an installation tunes them without code; RATELIMIT_ENABLED=False turns them off.
+
+Counters live in the platform's own database by default (``RATELIMIT_STORAGE_URI =
+"lms-database://"``, ``DatabaseStorage`` below): every gunicorn worker of every server
+that shares the database counts against the same budget, where an in-memory store gives each
+worker a budget of its own. Another store of the ``limits`` library (``redis://…``) may
+still be configured instead.
 """
 
 from __future__ import annotations
 
-from flask import current_app
+import random
+import time
+from typing import Any
 
-from lms.extensions import limiter
+from flask import current_app
+from limits.storage import Storage
+from sqlalchemy import Column, Float, Integer, String, Table, case, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from lms.extensions import db, limiter
 
 
 def _login_limit() -> str:
@@ -21,3 +36,101 @@ def _register_limit() -> str:
 
 login_limit = limiter.shared_limit(_login_limit, scope="login", methods=["POST"])
 register_limit = limiter.shared_limit(_register_limit, scope="register", methods=["POST"])
+
+
+# One row per rate-limit window in progress: the limit and client it counts (Flask-Limiter's
+# key), the hits so far and when the window ends (seconds since the epoch, as the limits
+# library keeps time).
+counters = Table(
+    "rate_limit_counters",
+    db.metadata,
+    Column("key", String(255), primary_key=True),
+    Column("hits", Integer, nullable=False),
+    Column("expires_at", Float, nullable=False),
+)
+
+# Each increment also clears the windows that ended, once in this many (a few rows a minute
+# per client that knocks: the table stays small without a job of its own).
+PURGE_ONE_IN = 50
+
+
+class DatabaseStorage(Storage):
+    """A ``limits`` storage on the platform's database (SQLite or PostgreSQL).
+
+    Each call runs on a connection of its own and commits at once: a hit counts even when
+    the request that made it fails (a refused login is exactly what must count), and never
+    waits for the request's own transaction. An increment is one statement (an upsert that
+    restarts a window that ended and returns the new count), so concurrent hits from
+    several workers are all counted.
+    """
+
+    STORAGE_SCHEME = ["lms-database"]
+
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options: Any):
+        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+
+    @property
+    def base_exceptions(self) -> type[Exception] | tuple[type[Exception], ...]:
+        return SQLAlchemyError
+
+    @staticmethod
+    def _engine() -> Engine:
+        return db.engine  # the app handling the request: every call runs inside one
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        now = time.time()
+        engine = self._engine()
+        dialect = engine.dialect.name
+        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(counters)
+        ended = counters.c.expires_at <= now
+        statement = (
+            insert.values(key=key, hits=amount, expires_at=now + expiry)
+            .on_conflict_do_update(
+                index_elements=[counters.c.key],
+                set_={  # a window that ended starts again with this hit
+                    "hits": case((ended, amount), else_=counters.c.hits + amount),
+                    "expires_at": case((ended, now + expiry), else_=counters.c.expires_at),
+                },
+            )
+            .returning(counters.c.hits)
+        )
+        with engine.begin() as connection:
+            hits = connection.execute(statement).scalar_one()
+            if random.randrange(PURGE_ONE_IN) == 0:
+                connection.execute(delete(counters).where(counters.c.expires_at <= now))
+        return int(hits)
+
+    def get(self, key: str) -> int:
+        with self._engine().connect() as connection:
+            hits = connection.execute(
+                select(counters.c.hits).where(
+                    counters.c.key == key, counters.c.expires_at > time.time()
+                )
+            ).scalar()
+        return int(hits or 0)
+
+    def get_expiry(self, key: str) -> float:
+        now = time.time()
+        with self._engine().connect() as connection:
+            expires_at = connection.execute(
+                select(counters.c.expires_at).where(
+                    counters.c.key == key, counters.c.expires_at > now
+                )
+            ).scalar()
+        return float(expires_at if expires_at is not None else now)
+
+    def check(self) -> bool:
+        try:
+            with self._engine().connect() as connection:
+                connection.execute(select(1))
+        except SQLAlchemyError:
+            return False
+        return True
+
+    def reset(self) -> int | None:
+        with self._engine().begin() as connection:
+            return int(connection.execute(delete(counters)).rowcount)
+
+    def clear(self, key: str) -> None:
+        with self._engine().begin() as connection:
+            connection.execute(delete(counters).where(counters.c.key == key))

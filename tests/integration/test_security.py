@@ -44,6 +44,94 @@ def test_login_registration_and_tokens_are_rate_limited(make_app):
     assert taken.status_code == 429
 
 
+_REFUSED = {"email": "nobody@example.org", "password": "wrong"}
+
+# Another server on the same database: its own process, so nothing in memory is shared.
+_OTHER_SERVER = """
+import json, sys
+from lms import create_app
+app = create_app(json.loads(sys.argv[1]))
+client = app.test_client()
+print(",".join(
+    str(client.post("/api/v1/auth/token", json={"email": "nobody@example.org",
+                                                "password": "wrong"}).status_code)
+    for _ in range(int(sys.argv[2]))
+))
+"""
+
+
+def test_every_server_and_worker_counts_against_one_budget(make_app, database_uri: str):
+    """Two servers on one database: a client that spreads its attempts over both still gets
+    the configured number, not that number per server (or per gunicorn worker)."""
+    import json
+    import subprocess
+    import sys
+
+    limits = {"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "4 per minute"}
+    app = make_app(**limits)
+    client = app.test_client()
+    assert [client.post("/api/v1/auth/token", json=_REFUSED).status_code for _ in range(2)] == [
+        401,
+        401,
+    ]
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_uri,
+        "BASE_URL": "http://lms.test",
+        **limits,
+    }
+    other = subprocess.run(
+        [sys.executable, "-c", _OTHER_SERVER, json.dumps(config), "3"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert other.stdout.strip().splitlines()[-1] == "401,401,429"
+    assert client.post("/api/v1/auth/token", json=_REFUSED).status_code == 429
+
+
+def test_simultaneous_attempts_are_each_counted(make_app):
+    """Hits arriving at once from many threads (workers) are all counted: exactly the
+    limit gets through."""
+    import threading
+
+    app = make_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="6 per minute")
+    statuses: list[int] = []
+    start = threading.Barrier(12)
+
+    def attempt() -> None:
+        client = app.test_client()
+        start.wait(timeout=30)
+        statuses.append(client.post("/api/v1/auth/token", json=_REFUSED).status_code)
+
+    threads = [threading.Thread(target=attempt) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(statuses) == [401] * 6 + [429] * 6
+
+
+def test_a_window_that_ended_starts_again(app: Flask):
+    import time
+
+    from lms.ratelimits import DatabaseStorage
+
+    storage = DatabaseStorage("lms-database://")
+    with app.app_context():
+        assert [storage.incr("k", 60) for _ in range(3)] == [1, 2, 3]
+        assert storage.get("k") == 3 and storage.get_expiry("k") > time.time() + 50
+        assert storage.incr("short", 1) == 1
+        time.sleep(1.1)
+        assert storage.get("short") == 0
+        assert storage.incr("short", 1) == 1  # a new window, not the old count plus one
+        storage.clear("k")
+        assert storage.get("k") == 0 and storage.check()
+        assert storage.reset() == 1  # the "short" window's row
+
+
 def test_session_cookie_is_httponly_and_samesite_lax(app: Flask):
     client = app.test_client()
     page = client.get("/register").get_data(as_text=True)
