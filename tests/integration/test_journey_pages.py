@@ -198,3 +198,21 @@ def test_a_learner_not_enrolled_is_refused_a_lesson_page(app: Flask):
     response = client.get(f"/courses/{COURSE}/lessons/coordination-mechanisms")
     assert response.status_code == 403
     assert "Enrol in this course" in response.get_data(as_text=True)
+
+
+def test_a_card_s_tag_link_lists_the_courses_with_that_tag(app: Flask):
+    """Each tag on a catalog card links to the catalog filtered by that tag."""
+    import re
+
+    client = app.test_client()
+    page = client.get("/").get_data(as_text=True)
+    links = dict(
+        (text, href)
+        for href, text in re.findall(r'<a class="tag" href="([^"]+)">([^<]+)</a>', page)
+    )
+    assert links["child-protection"] == "/?tag=child-protection"
+    filtered = client.get(links["smuggling"]).get_data(as_text=True)
+    assert "Counter Trafficking" in filtered and "Migration Governance" not in filtered
+    assert "Tagged <strong>smuggling</strong>" in filtered
+    spaced = client.get(links["labour migration"]).get_data(as_text=True)
+    assert "Migration Governance" in spaced and "Counter Trafficking" not in spaced
