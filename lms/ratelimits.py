@@ -12,6 +12,7 @@ still be configured instead.
 
 from __future__ import annotations
 
+import hashlib
 import random
 import time
 from typing import Any
@@ -78,6 +79,7 @@ class DatabaseStorage(Storage):
         return db.engine  # the app handling the request: every call runs inside one
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        key = _stored(key)
         now = time.time()
         engine = self._engine()
         dialect = engine.dialect.name
@@ -101,6 +103,7 @@ class DatabaseStorage(Storage):
         return int(hits)
 
     def get(self, key: str) -> int:
+        key = _stored(key)
         with self._engine().connect() as connection:
             hits = connection.execute(
                 select(counters.c.hits).where(
@@ -110,6 +113,7 @@ class DatabaseStorage(Storage):
         return int(hits or 0)
 
     def get_expiry(self, key: str) -> float:
+        key = _stored(key)
         now = time.time()
         with self._engine().connect() as connection:
             expires_at = connection.execute(
@@ -132,5 +136,14 @@ class DatabaseStorage(Storage):
             return int(connection.execute(delete(counters)).rowcount)
 
     def clear(self, key: str) -> None:
+        key = _stored(key)
         with self._engine().begin() as connection:
             connection.execute(delete(counters).where(counters.c.key == key))
+
+
+def _stored(key: str) -> str:
+    """The key as stored: as it is, or, past the column's 255 characters (a long address
+    from a proxy header), its start and a digest of the whole."""
+    if len(key) <= 255:
+        return key
+    return key[:190] + "#" + hashlib.sha256(key.encode()).hexdigest()  # 255 characters

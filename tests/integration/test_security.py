@@ -130,6 +130,9 @@ def test_a_window_that_ended_starts_again(app: Flask):
         storage.clear("k")
         assert storage.get("k") == 0 and storage.check()
         assert storage.reset() == 1  # the "short" window's row
+        long_keys = ["LIMITER/" + "a" * 300, "LIMITER/" + "a" * 299 + "b"]
+        assert [storage.incr(k, 60) for k in long_keys] == [1, 1]  # kept apart
+        assert storage.get(long_keys[0]) == 1
 
 
 def test_session_cookie_is_httponly_and_samesite_lax(app: Flask):
