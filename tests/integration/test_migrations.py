@@ -69,3 +69,33 @@ def test_upgrading_a_database_with_data_keeps_every_row(empty_database_uri: str)
         assert public in (True, 1)
         db.session.remove()
         db.engine.dispose()
+
+
+def test_memberships_upgraded_to_0008_hold_their_members_names(empty_database_uri: str):
+    """Memberships that existed before migration 0008 get their member's name, which the
+    organization's lists sort by."""
+    config = {"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": empty_database_uri}
+    app = create_app(config)
+    with app.app_context():
+        upgrade(revision="0007")
+        with db.engine.begin() as connection:
+            run = connection.exec_driver_sql
+            for n, name in ((1, "Zoe Zapata"), (2, "Ana Álvarez")):
+                run(
+                    "INSERT INTO users (id, email, name, password_hash, role, created_at)"
+                    f" VALUES ({n}, 'u{n}@example.org', '{name}', 'x', 'learner', '2026-01-01')"
+                )
+            run("INSERT INTO organizations (id, name, created_at) VALUES (1, 'O', '2026-01-01')")
+            for n in (1, 2):
+                run(
+                    "INSERT INTO org_memberships (id, org_id, user_id, role, created_at)"
+                    f" VALUES ({n}, 1, {n}, 'member', '2026-01-01')"
+                )
+        upgrade()
+        with db.engine.connect() as connection:
+            held = connection.exec_driver_sql(
+                "SELECT user_id, member_name FROM org_memberships ORDER BY user_id"
+            ).all()
+        assert [tuple(row) for row in held] == [(1, "Zoe Zapata"), (2, "Ana Álvarez")]
+        db.session.remove()
+        db.engine.dispose()
