@@ -42,7 +42,8 @@ class Defaults:
     # counters in the platform's database, shared by every worker and server (lms/ratelimits.py)
     RATELIMIT_STORAGE_URI = "lms-database://"
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT = "10 per minute; 60 per hour"
+    LOGIN_RATE_LIMIT = "10 per minute; 60 per hour"  # one account from one address
+    LOGIN_ADDRESS_RATE_LIMIT = "60 per minute; 600 per hour"  # every account from one address
     REGISTER_RATE_LIMIT = "5 per minute; 30 per hour"
     PROXY_COUNT = 0  # how many reverse proxies set X-Forwarded-For in front of the app
 

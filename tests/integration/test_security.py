@@ -29,7 +29,10 @@ def test_login_registration_and_tokens_are_rate_limited(make_app):
     # the login form shares the login budget
     page = client.get("/login")
     assert page.status_code == 200  # GET is never limited
-    form = client.post("/login", data={"csrf_token": csrf_token(page.get_data(as_text=True))})
+    form = client.post(
+        "/login",
+        data={"csrf_token": csrf_token(page.get_data(as_text=True)), "email": "A@b.org"},
+    )
     assert form.status_code == 429
 
     client = app.test_client()  # no session cookie, so no CSRF token needed
@@ -58,6 +61,25 @@ print(",".join(
     for _ in range(int(sys.argv[2]))
 ))
 """
+
+
+def test_a_cohort_behind_one_address_signs_in_and_the_address_is_still_capped(make_app):
+    """An office signs its staff in from one public address: each account has its own
+    budget of tries, and the address as a whole a larger one."""
+    app = make_app(
+        RATELIMIT_ENABLED=True,
+        LOGIN_RATE_LIMIT="2 per minute",
+        LOGIN_ADDRESS_RATE_LIMIT="12 per minute",
+    )
+    client = app.test_client()
+
+    def attempt(n: int) -> int:
+        body = {"email": f"staff{n}@ministry.example.org", "password": "wrong"}
+        return client.post("/api/v1/auth/token", json=body).status_code
+
+    assert [attempt(n) for n in range(10)] == [401] * 10  # ten people, one try each
+    assert [attempt(0), attempt(0)] == [401, 429]  # one account: its own budget is spent
+    assert attempt(10) == 429  # the address has had its twelve (ten, then two of one account)
 
 
 def test_every_server_and_worker_counts_against_one_budget(make_app, database_uri: str):
