@@ -450,9 +450,10 @@ def run(ctx: Context) -> None:
         f"courses, {FULL_PROGRESS:,} progress rows)",
     )
     with app_for(empty_uri) as empty_app, app_for(seeded_uri) as seeded_app:
-        before, after = measure(
-            [Probe(empty_app, emails[0]), Probe(seeded_app, emails[1])], ctx.args.samples
-        )
+        probes = [Probe(empty_app, emails[0]), Probe(seeded_app, emails[1])]
+        before, after = measure(probes, ctx.args.samples)
+        for probe in probes:
+            probe.close()
         admins = [Probe(empty_app, ADMIN_EMAIL), Probe(seeded_app, ADMIN_EMAIL)]
         report_before, report_after = measure(admins, ctx.args.samples, report_pages)
         for probe in admins:
