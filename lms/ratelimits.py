@@ -27,6 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from lms.auth.services import normalize_email
 from lms.extensions import db, limiter
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -53,7 +54,7 @@ def _address_and_account() -> str:
         email = body.get("email", "") if isinstance(body, dict) else ""
     else:
         email = request.form.get("email", "")
-    account = email.strip().lower()[:254] if isinstance(email, str) else ""
+    account = normalize_email(email)[:254] if isinstance(email, str) else ""
     return f"{get_remote_address()}/{account}"
 
 
@@ -105,9 +106,6 @@ class DatabaseStorage(Storage):
     """
 
     STORAGE_SCHEME = ["lms-database"]
-
-    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options: Any):
-        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
 
     @property
     def base_exceptions(self) -> type[Exception] | tuple[type[Exception], ...]:
